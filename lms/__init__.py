@@ -1,0 +1,58 @@
+"""The lms application factory: it only wires config, extensions, blueprints and commands."""
+import os
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms import http, logs, navigation
+from lms.clock import format_date, format_datetime
+from lms.config import ROOT, Config
+from lms import extensions
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    app.config.from_object(Config())
+    app.config.update(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    logs.configure(app.config.get("LOG_LEVEL", "INFO"))
+
+    proxies = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    if proxies:
+        # Behind a reverse proxy the client's address (for login throttling) is in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    WTFormsHelpers(app)
+
+    # Bound through the module: a bare `db` here would shadow the lms.db module.
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.mail.init_app(app)
+    login = extensions.login_manager
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    login.login_message = "Sign in to see this page."
+    login.session_protection = "basic"
+    http.init_app(app)
+    navigation.init_app(app)
+
+    from lms import models  # noqa: F401 - every table known to SQLAlchemy and Alembic
+    from lms import import_kinds, pages  # noqa: F401 - import kinds register themselves
+    from lms.accounts import admin_views, people_views, views
+
+    for blueprint in (pages.bp, views.bp, people_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    return app

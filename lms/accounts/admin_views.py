@@ -1,0 +1,152 @@
+"""Admin pages: organisations and their teams, job roles, imports, the outbox."""
+import base64
+import binascii
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.access import role_required
+from lms.accounts.forms import ImportForm, JobRoleForm, OrganisationForm, TeamForm
+from lms.accounts.models import JobRole, Organisation, Role, Sector, Team
+from lms.accounts.queries import job_roles_with_counts, organisation_by_name, organisations_with_counts, teams_of
+from lms.extensions import db
+from lms.importing import KINDS, ImportFileError, decode, run_import
+from lms.notify.services import recent_messages
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/organisations")
+@role_required(Role.ADMIN)
+def organisations():
+    """The partnership's organisations with their active staff counts."""
+    return render_template("admin/organisations.html", rows=organisations_with_counts())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        if organisation_by_name(form.name.data):
+            form.name.errors.append("There is already an organisation with this name")
+        else:
+            org = Organisation(name=form.name.data.strip(), sector=Sector(form.sector.data), commissioned=form.commissioned.data == "yes")
+            db.session.add(org)
+            db.session.commit()
+            flash(f"{org.name} added.")
+            return redirect(url_for("admin.organisation", organisation_id=org.id))
+    return render_template("admin/organisation_form.html", form=form, organisation=None)
+
+
+def _organisation_or_404(organisation_id: int) -> Organisation:
+    return db.get_or_404(Organisation, organisation_id)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def organisation(organisation_id: int):
+    """One organisation: its details and teams, with a form to add a team."""
+    org = _organisation_or_404(organisation_id)
+    form = TeamForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if any(team.name.lower() == name.lower() for team in org.teams):
+            form.name.errors.append(f"{org.name} already has a team with this name")
+        else:
+            db.session.add(Team(organisation_id=org.id, name=name))
+            db.session.commit()
+            flash(f"Team {name} added to {org.name}.")
+            return redirect(url_for("admin.organisation", organisation_id=org.id))
+    return render_template("admin/organisation.html", organisation=org, teams=teams_of(org.id), form=form)
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_organisation(organisation_id: int):
+    org = _organisation_or_404(organisation_id)
+    form = OrganisationForm(
+        data={"name": org.name, "sector": org.sector.value, "commissioned": "yes" if org.commissioned else "no"}
+        if request.method == "GET" else None
+    )
+    if form.validate_on_submit():
+        other = organisation_by_name(form.name.data)
+        if other is not None and other.id != org.id:
+            form.name.errors.append("There is already an organisation with this name")
+        else:
+            org.name = form.name.data.strip()
+            org.sector = Sector(form.sector.data)
+            org.commissioned = form.commissioned.data == "yes"
+            db.session.commit()
+            flash(f"{org.name} saved.")
+            return redirect(url_for("admin.organisation", organisation_id=org.id))
+    return render_template("admin/organisation_form.html", form=form, organisation=org)
+
+
+@bp.route("/job-roles", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def job_roles():
+    """Job roles, which the requirements matrix maps to training."""
+    form = JobRoleForm()
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        db.session.add(JobRole(name=name))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors.append("There is already a job role with this name")
+        else:
+            flash(f"Job role {name} added.")
+            return redirect(url_for("admin.job_roles"))
+    return render_template("admin/job_roles.html", rows=job_roles_with_counts(), form=form)
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def imports():
+    """Upload a file and see what it would change; nothing changes until you confirm."""
+    form = ImportForm()
+    form.kind.choices = [("", "Choose")] + [(kind, description) for kind, (description, _) in KINDS.items()]
+    if form.validate_on_submit():
+        try:
+            text = decode(form.file.data.read())
+        except ImportFileError as error:
+            form.file.errors.append(str(error))
+        else:
+            report = run_import(form.kind.data, text)
+            db.session.rollback()  # a preview only
+            return render_template(
+                "admin/import_preview.html", report=report, kind=form.kind.data,
+                filename=form.file.data.filename, payload=base64.b64encode(text.encode()).decode(),
+            )
+    return render_template("admin/imports.html", form=form)
+
+
+@bp.post("/imports/apply")
+@role_required(Role.ADMIN)
+def apply_import():
+    """Apply a previewed file. It is checked again in full: any problem and nothing changes."""
+    kind = request.form.get("kind", "")
+    if kind not in KINDS:
+        abort(400)
+    try:
+        text = base64.b64decode(request.form.get("payload", ""), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        abort(400)
+    report = run_import(kind, text)
+    if not report.ok:
+        db.session.rollback()
+        return render_template("admin/import_preview.html", report=report, kind=kind,
+                               filename=request.form.get("filename", ""), payload=request.form.get("payload")), 422
+    db.session.commit()
+    flash(f"Imported {kind}: {report.summary()}.")
+    return redirect(url_for("admin.imports"))
+
+
+@bp.get("/outbox")
+@role_required(Role.ADMIN)
+def outbox():
+    """The most recent emails: what went, what is waiting, what failed and why."""
+    return render_template("admin/outbox.html", messages=recent_messages())

@@ -1,0 +1,71 @@
+"""The `lms` command group: thin commands over the same services the web uses."""
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup
+
+from lms import create_app
+from lms.extensions import db
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=True)
+def cli():
+    """Hidden Harm training platform."""
+
+
+@cli.command("import")
+@click.argument("kind")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change, changing nothing.")
+def import_command(kind: str, file: Path, dry_run: bool):
+    """Import KIND from FILE: the whole file is checked first; any problem and nothing changes."""
+    from lms import import_kinds  # noqa: F401 - registers every kind
+    from lms.importing import KINDS, ImportFileError, decode, run_import
+
+    if kind not in KINDS:
+        raise click.UsageError(f"unknown kind {kind!r}; choose from {', '.join(sorted(KINDS))}")
+    try:
+        report = run_import(kind, decode(file.read_bytes()))
+    except ImportFileError as error:
+        click.echo(f"line {error.line}: file: {error}", err=True)
+        sys.exit(1)
+    if not report.ok:
+        db.session.rollback()
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{file}: {len(report.problems)} problem(s); nothing was changed.", err=True)
+        sys.exit(1)
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{file}: no problems. Would change: {report.summary()} (dry run: nothing was changed).")
+    else:
+        db.session.commit()
+        click.echo(f"{file}: {report.summary()}.")
+
+
+@cli.command("demo")
+@click.option("--reset", is_flag=True, help="Delete everything and build the demo again.")
+def demo_command(reset: bool):
+    """Build the demo partnership (idempotent) and print the demo accounts."""
+    from lms.demo import build_demo
+
+    accounts = build_demo(reset=reset)
+    db.session.commit()
+    click.echo("Demo partnership ready. Sign in at http://127.0.0.1:5000 with password 'hidden-harm-demo':")
+    for email, roles in accounts:
+        click.echo(f"  {email:28} {roles}")
+
+
+@cli.group("outbox")
+def outbox_group():
+    """The email outbox."""
+
+
+@outbox_group.command("send")
+def outbox_send():
+    """Deliver queued email; safe to run on several hosts at once."""
+    from lms.notify.services import deliver_pending
+
+    report = deliver_pending()
+    click.echo(f"sent {report.sent}, will retry {report.retrying}, gave up {report.failed}")

@@ -1,0 +1,135 @@
+"""The demo partnership: believable organisations, teams, people and the five demo accounts."""
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from lms.accounts.models import JobRole, Organisation, Role, RoleGrant, Sector, Team, User
+from lms.accounts.services import set_password
+from lms.clock import today
+from lms.extensions import db
+
+DEMO_PASSWORD = "hidden-harm-demo"
+
+ORGANISATIONS = [
+    ("Riverside Children's Services", Sector.CHILDREN, False, "childrens", ["Front Door", "Early Help", "Child Protection"]),
+    ("Riverside Adult Social Care", Sector.ADULT_SOCIAL_CARE, False, "adults", ["Community Team"]),
+    ("Riverside Recovery Service", Sector.DRUG_ALCOHOL, True, "recovery", ["Adult Treatment", "Young People's Service"]),
+    ("Riverside Community Health", Sector.HEALTH, False, "health", ["Health Visiting", "School Nursing", "Midwifery"]),
+    ("Riverside Schools Partnership", Sector.EDUCATION, False, "schools", []),
+    ("Riverside Police Safeguarding Unit", Sector.POLICE, False, "police", []),
+    ("Riverside Probation", Sector.PROBATION, False, "probation", []),
+    ("Families First Riverside", Sector.VOLUNTARY, True, "familiesfirst", []),
+]
+
+JOB_ROLES = [
+    "Social worker", "Family support worker", "Drug and alcohol worker", "Recovery worker",
+    "Health visitor", "School nurse", "Midwife", "Teacher", "Designated safeguarding lead",
+    "Police officer", "Probation officer", "Volunteer", "Team manager", "Administrator",
+    "Training coordinator", "Commissioning manager",
+]
+
+# (organisation, team, job roles of its staff, how many staff besides the manager)
+STAFF_PLAN = [
+    ("Riverside Children's Services", "Front Door", ["Social worker", "Administrator"], 5),
+    ("Riverside Children's Services", "Early Help", ["Family support worker"], 4),
+    ("Riverside Children's Services", "Child Protection", ["Social worker"], 5),
+    ("Riverside Adult Social Care", "Community Team", ["Social worker", "Administrator"], 4),
+    ("Riverside Recovery Service", "Young People's Service", ["Drug and alcohol worker"], 3),
+    ("Riverside Community Health", "Health Visiting", ["Health visitor"], 4),
+    ("Riverside Community Health", "School Nursing", ["School nurse"], 2),
+    ("Riverside Community Health", "Midwifery", ["Midwife"], 3),
+    ("Riverside Schools Partnership", None, ["Teacher", "Designated safeguarding lead"], 5),
+    ("Riverside Police Safeguarding Unit", None, ["Police officer"], 3),
+    ("Riverside Probation", None, ["Probation officer"], 3),
+    ("Families First Riverside", None, ["Family support worker", "Volunteer"], 4),
+]
+
+GIVEN = ["Aisha", "Ben", "Chloe", "Daniel", "Ewa", "Farah", "George", "Hannah", "Imran", "Jade", "Kofi", "Laura",
+         "Mohammed", "Niamh", "Oliver", "Priya", "Rhys", "Sofia", "Tom", "Uma", "Victor", "Wendy", "Yusuf", "Zoe"]
+FAMILY = ["Ahmed", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan",
+          "Lewis", "Morgan", "Nowak", "Okafor", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Walsh", "Young"]
+
+
+def _reset() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+
+
+def build_demo(reset: bool = False) -> list[tuple[str, str]]:
+    """Create the demo partnership unless it is already there; return the demo accounts."""
+    if reset:
+        _reset()
+    if db.session.scalar(select(User).where(User.email == "admin@demo.test")) is None:
+        _build(random.Random(2012), today())
+    db.session.flush()
+    return [
+        ("admin@demo.test", "admin"),
+        ("coordinator@demo.test", "training coordinator"),
+        ("manager@demo.test", "manager (Adult Treatment team, Riverside Recovery Service)"),
+        ("commissioner@demo.test", "commissioner"),
+        ("learner@demo.test", "learner (drug and alcohol worker)"),
+    ]
+
+
+def _build(rng: random.Random, day: date) -> None:
+    orgs, teams = {}, {}
+    for name, sector, commissioned, _, team_names in ORGANISATIONS:
+        org = Organisation(name=name, sector=sector, commissioned=commissioned)
+        db.session.add(org)
+        orgs[name] = org
+        for team_name in team_names:
+            teams[(name, team_name)] = Team(organisation=org, name=team_name)
+    roles = {name: JobRole(name=name) for name in JOB_ROLES}
+    db.session.add_all([*teams.values(), *roles.values()])
+    db.session.flush()
+    domains = {name: domain for name, _, _, domain, _ in ORGANISATIONS}
+    used_emails: set[str] = set()
+    counter = iter(range(1, 10_000))
+
+    def person(given, family, org_name, team_name, role, manager=None, email=None, started=None, roles_=()):
+        if email is None:
+            email = f"{given}.{family}@{domains[org_name]}.demo.test".lower()
+            while email in used_emails:
+                email = email.replace("@", f"{rng.randint(2, 9)}@", 1)
+        used_emails.add(email)
+        user = User(
+            employee_id=f"RV{next(counter):05d}", email=email, given_name=given, family_name=family,
+            organisation=orgs[org_name], team=teams.get((org_name, team_name)), job_role=roles[role],
+            manager=manager, start_date=started or day - timedelta(days=rng.randint(200, 4000)), active=True,
+        )
+        user.role_grants = [RoleGrant(role=r) for r in roles_]
+        db.session.add(user)
+        return user
+
+    def random_name():
+        return rng.choice(GIVEN), rng.choice(FAMILY)
+
+    admin = person("Alex", "Morgan", "Riverside Children's Services", None, "Administrator",
+                   email="admin@demo.test", roles_=[Role.ADMIN])
+    coordinator = person("Carys", "Evans", "Riverside Children's Services", None, "Training coordinator",
+                         email="coordinator@demo.test", roles_=[Role.COORDINATOR])
+    commissioner = person("Sam", "Okafor", "Riverside Adult Social Care", None, "Commissioning manager",
+                          email="commissioner@demo.test", roles_=[Role.COMMISSIONER])
+    service_lead = person("Deborah", "Quinn", "Riverside Recovery Service", None, "Team manager", roles_=[Role.MANAGER])
+    manager = person("Mark", "Hughes", "Riverside Recovery Service", "Adult Treatment", "Team manager",
+                     manager=service_lead, email="manager@demo.test", roles_=[Role.MANAGER])
+    learner = person("Lee", "Patel", "Riverside Recovery Service", "Adult Treatment", "Drug and alcohol worker",
+                     manager=manager, email="learner@demo.test")
+    db.session.flush()
+    for account in (admin, coordinator, commissioner, manager, learner):
+        set_password(account, DEMO_PASSWORD)
+    # The rest of the manager's team, one of whom started recently and one of whom has left.
+    for index, role in enumerate(["Drug and alcohol worker", "Recovery worker", "Recovery worker", "Drug and alcohol worker", "Volunteer"]):
+        colleague = person(*random_name(), "Riverside Recovery Service", "Adult Treatment", role, manager=manager,
+                           started=day - timedelta(days=30) if index == 0 else None)
+        if index == 4:
+            colleague.leaving_date = day - timedelta(days=45)
+            colleague.active = False
+
+    for org_name, team_name, job_roles, count in STAFF_PLAN:
+        team_manager = person(*random_name(), org_name, team_name, "Team manager", roles_=[Role.MANAGER])
+        for index in range(count):
+            person(*random_name(), org_name, team_name, job_roles[index % len(job_roles)], manager=team_manager,
+                   started=day - timedelta(days=rng.randint(10, 80)) if index == count - 1 and rng.random() < 0.4 else None)
+    db.session.flush()

@@ -1,0 +1,30 @@
+"""The service navigation: what the signed-in person's roles allow, nothing more."""
+from dataclasses import dataclass
+
+from flask import Flask, url_for
+from flask_login import current_user
+
+from lms.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    href: str
+
+
+def nav_items() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    if current_user.has_role(Role.MANAGER) and not current_user.has_role(Role.ADMIN, Role.COORDINATOR):
+        items.append(NavItem("My team", url_for("people.index")))
+    elif current_user.has_role(Role.ADMIN, Role.COORDINATOR):
+        items.append(NavItem("People", url_for("people.index")))
+    if current_user.has_role(Role.ADMIN):
+        items.append(NavItem("Admin", url_for("admin.organisations")))
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(lambda: {"nav_items": nav_items()})
