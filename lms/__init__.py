@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from lms import http, logs, navigation
 from lms.clock import format_date, format_datetime
 from lms.config import ROOT, Config
-from lms import extensions
+from lms import cli, extensions
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,4 +55,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (pages.bp, views.bp, people_views.bp, admin_views.bp):
         app.register_blueprint(blueprint)
+    cli.init_app(app)
     return app

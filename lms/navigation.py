@@ -14,7 +14,7 @@ class NavItem:
 
 
 def nav_items() -> list[NavItem]:
-    if not current_user.is_authenticated:
+    if not current_user or not current_user.is_authenticated:  # no user outside a request (emails)
         return []
     items = []
     if current_user.has_role(Role.MANAGER) and not current_user.has_role(Role.ADMIN, Role.COORDINATOR):

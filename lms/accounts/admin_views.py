@@ -4,6 +4,7 @@ import binascii
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from wtforms import SelectChoice
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.access import role_required
@@ -108,7 +109,7 @@ def job_roles():
 def imports():
     """Upload a file and see what it would change; nothing changes until you confirm."""
     form = ImportForm()
-    form.kind.choices = [("", "Choose")] + [(kind, description) for kind, (description, _) in KINDS.items()]
+    form.kind.choices = [SelectChoice("", "Choose")] + [SelectChoice(kind, text) for kind, (text, _) in KINDS.items()]
     if form.validate_on_submit():
         try:
             text = decode(form.file.data.read())

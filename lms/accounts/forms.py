@@ -10,11 +10,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms import PasswordField, SelectChoice, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from lms.accounts.models import Role, Sector
-from lms.accounts.rules import password_problem
+from lms.accounts.rules import email_problem, password_problem
 
 
 class LoginForm(FlaskForm):
@@ -27,8 +27,13 @@ class ForgotPasswordForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter your email address"), Email("Enter an email address in the correct format, like name@example.com")],
+        validators=[DataRequired("Enter your email address")],
     )
+
+    def validate_email(self, field):
+        problem = email_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
@@ -58,13 +63,13 @@ class OrganisationForm(FlaskForm):
     sector = SelectField(
         "Sector",
         widget=GovSelect(),
-        choices=[("", "Choose a sector")] + [(s.value, s.label) for s in Sector],
+        choices=[SelectChoice("", "Choose a sector")] + [SelectChoice(s.value, s.label) for s in Sector],
         validators=[DataRequired("Choose the organisation's sector")],
     )
     commissioned = RadioField(
         "Is it a service commissioned by the partnership?",
         widget=GovRadioInput(),
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         validators=[InputRequired("Say whether the organisation is commissioned")],
     )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
@@ -84,7 +89,7 @@ class RolesForm(FlaskForm):
     roles = SelectMultipleField(
         "Account roles",
         widget=GovCheckboxesInput(),
-        choices=[(r.value, r.value.capitalize()) for r in Role],
+        choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role],
         description="Everyone is a learner. Managers see their reports; coordinators run sessions; commissioners see reports; admins manage everything.",
     )
     submit = SubmitField("Save roles", widget=GovSubmitInput())

@@ -1,9 +1,8 @@
 """Imports of organisations, job roles and staff (DESIGN §5)."""
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from lms.accounts.models import JobRole, Organisation, Sector, Team, User
-from lms.accounts.rules import normalise_email
+from lms.accounts.rules import email_problem, normalise_email
 from lms.clock import today
 from lms.extensions import db
 from lms.importing import ImportReport, Problem, check_required, csv_rows, importer, parse_date, parse_yes_no
@@ -104,9 +103,7 @@ def import_staff(text: str) -> ImportReport:
 
         email = normalise_email(row["email"])
         if email:
-            try:
-                validate_email(email, check_deliverability=False)
-            except EmailNotValidError:
+            if email_problem(email):
                 report.problems.append(Problem(line, "email", f"{row['email']!r} is not a valid email address"))
             if email in file_emails:
                 report.problems.append(Problem(line, "email", f"{email!r} is also on line {file_emails[email][0]}"))

@@ -107,7 +107,7 @@ def change_password():
         else:
             services.set_password(current_user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # re-issue this session with the new version
+            login_user(current_user._get_current_object())  # re-issue this session with the new version
             flash("Your password has been changed. You have been signed out everywhere else.")
             return redirect(url_for("pages.home"))
     return render_template("accounts/change_password.html", form=form)

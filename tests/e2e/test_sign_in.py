@@ -1,0 +1,34 @@
+from lms.demo import DEMO_PASSWORD, build_demo
+from lms.extensions import db
+from tests.e2e.conftest import axe_violations
+
+
+def sign_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_manager_signs_in_and_sees_their_team_with_no_accessibility_violations(app, live_server, page):
+    app.config["WTF_CSRF_ENABLED"] = True  # the real thing, as a person would meet it
+    build_demo()
+    db.session.commit()
+    page.goto(f"{live_server}/login")
+    assert axe_violations(page) == []
+    sign_in(page, live_server, "manager@demo.test")
+    assert page.get_by_role("heading", name="Welcome, Mark").is_visible()
+    assert page.get_by_role("heading", name="Your team").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="My team").first.click()
+    assert page.get_by_role("heading", name="My team").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_admin_pages_have_no_accessibility_violations(app, live_server, page):
+    build_demo()
+    db.session.commit()
+    sign_in(page, live_server, "admin@demo.test")
+    for path in ["/admin/organisations", "/admin/imports", "/people/", "/account"]:
+        page.goto(f"{live_server}{path}")
+        assert axe_violations(page) == [], path
