@@ -33,6 +33,7 @@ def _schema(database_url):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        db.engine.dispose()
     return True
 
 
@@ -51,6 +52,7 @@ def app(database_url, _schema, tmp_path):
         yield app
         db.session.remove()
         _empty_tables()
+        db.engine.dispose()  # each app has its own pool: close it rather than leave it to the garbage collector
 
 
 def _empty_tables() -> None:
