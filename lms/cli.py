@@ -21,7 +21,7 @@ def _create_app():
 
 def init_app(app) -> None:
     """Commands live on app.cli, so `lms`, `flask` and the test runner all see them."""
-    for command in (import_command, demo_command, outbox_group):
+    for command in (import_command, demo_command, outbox_group, courses_group):
         app.cli.add_command(command)
 
 
@@ -83,3 +83,31 @@ def outbox_send():
 
     report = deliver_pending()
     click.echo(f"sent {report.sent}, will retry {report.retrying}, gave up {report.failed}")
+
+
+@click.group("courses")
+def courses_group():
+    """Course content."""
+
+
+@courses_group.command("sync")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Folder holding courses/ and quizzes/.")
+@with_appcontext
+def courses_sync(root: Path | None):
+    """Check every course and question bank, then load them; any problem and nothing changes."""
+    from flask import current_app
+
+    from lms.learning.content import read_content
+    from lms.learning.services import sync_content
+
+    content = read_content(root or current_app.config["CONTENT_ROOT"])
+    if content.problems:
+        for problem in content.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(content.problems)} problem(s); nothing was changed.", err=True)
+        sys.exit(1)
+    report = sync_content(content)
+    db.session.commit()
+    for line in report.lines:
+        click.echo(line)
+    click.echo(f"{len(content.courses)} courses and {len(content.banks)} question banks are up to date.")

@@ -2,12 +2,17 @@
 import random
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.models import JobRole, Organisation, Role, RoleGrant, Sector, Team, User
 from lms.accounts.services import set_password
 from lms.clock import today
 from lms.extensions import db
+from lms.learning import services
+from lms.learning.content import read_content
+from lms.learning.queries import published_version
+from lms.learning.services import sync_content
 
 DEMO_PASSWORD = "hidden-harm-demo"
 
@@ -60,6 +65,7 @@ def build_demo(reset: bool = False) -> list[tuple[str, str]]:
     """Create the demo partnership unless it is already there; return the demo accounts."""
     if reset:
         _reset()
+    _sync_shipped_content()
     if db.session.scalar(select(User).where(User.email == "admin@demo.test")) is None:
         _build(random.Random(2012), today())
     db.session.flush()
@@ -70,6 +76,21 @@ def build_demo(reset: bool = False) -> list[tuple[str, str]]:
         ("commissioner@demo.test", "commissioner"),
         ("learner@demo.test", "learner (drug and alcohol worker)"),
     ]
+
+
+def _sync_shipped_content() -> None:
+    content = read_content(current_app.config["CONTENT_ROOT"])
+    if content.problems:
+        raise RuntimeError("the shipped content has problems: run `lms courses sync` to see them")
+    sync_content(content)
+
+
+def _pass_course(person: User, slug: str, day: date, rng: random.Random) -> None:
+    """A real attempt, answered correctly, so the demo's records are the ones the product makes."""
+    version = published_version(slug)
+    services.record_page_read(person, version, len(version.pages))
+    attempt = services.start_attempt(person, version, rng)
+    services.submit_attempt(attempt.id, {q["id"]: q["correct"] for q in attempt.questions}, day)
 
 
 def _build(rng: random.Random, day: date) -> None:
@@ -120,12 +141,19 @@ def _build(rng: random.Random, day: date) -> None:
     for account in (admin, coordinator, commissioner, manager, learner):
         set_password(account, DEMO_PASSWORD)
     # The rest of the manager's team, one of whom started recently and one of whom has left.
+    team = []
     for index, role in enumerate(["Drug and alcohol worker", "Recovery worker", "Recovery worker", "Drug and alcohol worker", "Volunteer"]):
         colleague = person(*random_name(), "Riverside Recovery Service", "Adult Treatment", role, manager=manager,
                            started=day - timedelta(days=30) if index == 0 else None)
+        team.append(colleague)
         if index == 4:
             colleague.leaving_date = day - timedelta(days=45)
             colleague.active = False
+
+    db.session.flush()
+    for colleague in team[1:3]:
+        _pass_course(colleague, "hidden-harm-awareness", day - timedelta(days=rng.randint(20, 300)), rng)
+    _pass_course(team[2], "safeguarding-children-substance-misuse", day - timedelta(days=40), rng)
 
     for org_name, team_name, job_roles, count in STAFF_PLAN:
         team_manager = person(*random_name(), org_name, team_name, "Team manager", roles_=[Role.MANAGER])

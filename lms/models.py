@@ -1,3 +1,4 @@
 """Imports every area's models so metadata (and Alembic) sees all tables."""
 from lms.accounts.models import *  # noqa: F403
 from lms.notify.models import *  # noqa: F403
+from lms.learning.models import *  # noqa: F403

@@ -16,7 +16,7 @@ class NavItem:
 def nav_items() -> list[NavItem]:
     if not current_user or not current_user.is_authenticated:  # no user outside a request (emails)
         return []
-    items = []
+    items = [NavItem("Courses", url_for("learning.catalogue"))]
     if current_user.has_role(Role.MANAGER) and not current_user.has_role(Role.ADMIN, Role.COORDINATOR):
         items.append(NavItem("My team", url_for("people.index")))
     elif current_user.has_role(Role.ADMIN, Role.COORDINATOR):

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from lms.accounts.models import Role
 from lms.accounts.queries import count_reports, direct_reports, organisations_with_counts
 from lms.extensions import db
+from lms.learning.queries import catalogue
 
 bp = Blueprint("pages", __name__)
 
@@ -14,7 +15,7 @@ bp = Blueprint("pages", __name__)
 @login_required
 def home():
     """A home page built from what the person's roles allow."""
-    context = {"person": current_user}
+    context = {"person": current_user, "courses": catalogue(current_user)}
     if current_user.has_role(Role.MANAGER):
         context["direct_reports"] = direct_reports(current_user)
         context["report_count"] = count_reports(current_user)
