@@ -21,7 +21,7 @@ def _create_app():
 
 def init_app(app) -> None:
     """Commands live on app.cli, so `lms`, `flask` and the test runner all see them."""
-    for command in (import_command, demo_command, outbox_group, courses_group):
+    for command in (import_command, demo_command, outbox_group, courses_group, report_group, reminders_group):
         app.cli.add_command(command)
 
 
@@ -111,3 +111,54 @@ def courses_sync(root: Path | None):
     for line in report.lines:
         click.echo(line)
     click.echo(f"{len(content.courses)} courses and {len(content.banks)} question banks are up to date.")
+
+
+@click.group("report")
+def report_group():
+    """Reports."""
+
+
+@report_group.command("compliance")
+@click.option("--plan", "plan_slug", help="An action plan's slug: its organisations, requirements and targets.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to report on (default today).")
+@click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@with_appcontext
+def report_compliance(plan_slug: str | None, as_of, output: str):
+    """Percent trained per organisation and requirement, against the plan's targets (DESIGN §2.6)."""
+    import csv
+    import json
+
+    from lms.clock import today
+    from lms.compliance.queries import plan_by_slug
+    from lms.compliance.services import REPORT_COLUMNS, compliance_report
+
+    plan = None
+    if plan_slug:
+        plan = plan_by_slug(plan_slug)
+        if plan is None:
+            raise click.UsageError(f"no action plan {plan_slug!r}")
+    rows = [row.as_record() for row in compliance_report(as_of.date() if as_of else today(), plan)]
+    if output == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+@click.group("reminders")
+def reminders_group():
+    """Reminder emails."""
+
+
+@reminders_group.command("send")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to act as (default today).")
+@with_appcontext
+def reminders_send(as_of):
+    """Queue due reminders in the outbox; each stage once, safe to run twice or on several hosts."""
+    from lms.clock import today
+    from lms.compliance.services import send_reminders
+
+    queued = send_reminders(as_of.date() if as_of else today())
+    db.session.commit()
+    click.echo(f"queued {queued} reminder(s); `lms outbox send` delivers them")

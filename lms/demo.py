@@ -2,13 +2,19 @@
 import random
 from datetime import date, timedelta
 
+from pathlib import Path
+
 from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.models import JobRole, Organisation, Role, RoleGrant, Sector, Team, User
 from lms.accounts.services import set_password
 from lms.clock import today
+from lms.compliance.models import Requirement
+from lms.compliance.rules import Status, add_months
+from lms.compliance.services import record_completion, statuses
 from lms.extensions import db
+from lms.import_kinds import run_import
 from lms.learning import services
 from lms.learning.content import read_content
 from lms.learning.queries import published_version
@@ -67,7 +73,10 @@ def build_demo(reset: bool = False) -> list[tuple[str, str]]:
         _reset()
     _sync_shipped_content()
     if db.session.scalar(select(User).where(User.email == "admin@demo.test")) is None:
-        _build(random.Random(2012), today())
+        rng, day = random.Random(2012), today()
+        _build(rng, day)
+        _load_matrix_and_plan()
+        _history(rng, day)
     db.session.flush()
     return [
         ("admin@demo.test", "admin"),
@@ -76,6 +85,46 @@ def build_demo(reset: bool = False) -> list[tuple[str, str]]:
         ("commissioner@demo.test", "commissioner"),
         ("learner@demo.test", "learner (drug and alcohol worker)"),
     ]
+
+
+DEMO_FILES = Path(__file__).resolve().parent.parent / "demo"
+# How likely each organisation's staff are to hold a valid completion: some meet the plan, some miss.
+TRAINED_SHARE = {
+    "Riverside Recovery Service": 0.85, "Families First Riverside": 0.4, "Riverside Children's Services": 0.75,
+    "Riverside Adult Social Care": 0.45, "Riverside Community Health": 0.7, "Riverside Schools Partnership": 0.55,
+    "Riverside Police Safeguarding Unit": 0.3, "Riverside Probation": 0.6,
+}
+
+
+def _load_matrix_and_plan() -> None:
+    for kind, name in (("requirements", "requirements.yaml"), ("plans", "plan.yaml")):
+        report = run_import(kind, (DEMO_FILES / name).read_text())
+        if not report.ok:
+            raise RuntimeError(f"demo/{name}: " + "; ".join(map(str, report.problems)))
+
+
+def _history(rng: random.Random, day: date) -> None:
+    """Completions that make every status appear: up to date, due soon, expired, never done."""
+    people = list(db.session.scalars(select(User).where(User.email != "learner@demo.test")))
+    for person in people:
+        for item in statuses([person], day)[person.id]:
+            if item.status.status != Status.MISSING and item.status.status != Status.INDUCTION:
+                continue  # already holds it (a course passed above)
+            roll = rng.random()
+            share = TRAINED_SHARE.get(person.organisation.name, 0.5)
+            if roll < share:
+                completed = day - timedelta(days=rng.randint(5, 720))
+            elif roll < share + 0.15:
+                completed = day - timedelta(days=rng.randint(740, 1100))
+            else:
+                continue
+            if completed >= person.start_date:
+                record_completion(person.id, item.requirement, completed, "import", note="from the previous training database")
+    learner = db.session.scalar(select(User).where(User.email == "learner@demo.test"))
+    # The demo learner: one item due soon, one expired, one never done.
+    requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
+    record_completion(learner.id, requirements["hidden-harm-awareness"], add_months(day, -24) + timedelta(days=25), "import", note="face-to-face briefing")
+    record_completion(learner.id, requirements["caf-early-help"], day - timedelta(days=800), "import", note="CAF workshop")
 
 
 def _sync_shipped_content() -> None:

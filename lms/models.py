@@ -2,3 +2,4 @@
 from lms.accounts.models import *  # noqa: F403
 from lms.notify.models import *  # noqa: F403
 from lms.learning.models import *  # noqa: F403
+from lms.compliance.models import *  # noqa: F403

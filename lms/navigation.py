@@ -16,10 +16,10 @@ class NavItem:
 def nav_items() -> list[NavItem]:
     if not current_user or not current_user.is_authenticated:  # no user outside a request (emails)
         return []
-    items = [NavItem("Courses", url_for("learning.catalogue"))]
-    if current_user.has_role(Role.MANAGER) and not current_user.has_role(Role.ADMIN, Role.COORDINATOR):
-        items.append(NavItem("My team", url_for("people.index")))
-    elif current_user.has_role(Role.ADMIN, Role.COORDINATOR):
+    items = [NavItem("My training", url_for("compliance.my_training")), NavItem("Courses", url_for("learning.catalogue"))]
+    if current_user.has_role(Role.MANAGER):
+        items.append(NavItem("My team", url_for("compliance.my_team")))
+    if current_user.has_role(Role.ADMIN, Role.COORDINATOR):
         items.append(NavItem("People", url_for("people.index")))
     if current_user.has_role(Role.ADMIN):
         items.append(NavItem("Admin", url_for("admin.organisations")))

@@ -13,6 +13,7 @@ from lms.learning.models import (
     Attempt, Course, CourseCompletion, CoursePage, CourseVersion, LocalContacts, Progress, QuestionBank,
 )
 from lms.learning.queries import bank_for
+from lms.learning.signals import course_completed
 from lms.learning.rules import certificate_code, draw_questions, mark
 
 
@@ -123,10 +124,13 @@ def submit_attempt(attempt_id: int, answers: dict[str, list[str]], today: date) 
     attempt.passed = result.passed
     attempt.submitted_at = utcnow()
     if result.passed:
-        db.session.add(CourseCompletion(
+        completion = CourseCompletion(
             user_id=attempt.user_id, course_version_id=attempt.course_version_id, attempt_id=attempt.id,
             completed_on=today, score_percent=result.percent, certificate_code=certificate_code(),
-        ))
+        )
+        db.session.add(completion)
+        db.session.flush()
+        course_completed.send(completion)
     db.session.flush()
     return attempt
 

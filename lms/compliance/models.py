@@ -1,0 +1,102 @@
+"""Requirements and the matrix, completions (append-only), exemptions, and action plans."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import JobRole, User
+from lms.db import Base, utcnow
+
+
+class Requirement(Base):
+    __tablename__ = "requirements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    validity_months: Mapped[int] = mapped_column(default=24)
+    due_soon_days: Mapped[int] = mapped_column(default=60)
+    induction_days: Mapped[int] = mapped_column(default=90)
+    courses: Mapped[list] = mapped_column(JSON, default=list)  # course slugs that satisfy it
+    event_kinds: Mapped[list] = mapped_column(JSON, default=list)  # kinds of session that satisfy it
+
+
+class RoleRequirement(Base):
+    """The requirements matrix: a job role must hold a requirement."""
+
+    __tablename__ = "role_requirements"
+
+    job_role_id: Mapped[int] = mapped_column(ForeignKey("job_roles.id"), primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"), primary_key=True, index=True)
+
+    job_role: Mapped[JobRole] = relationship()
+    requirement: Mapped[Requirement] = relationship()
+
+
+class Completion(Base):
+    """A person satisfied a requirement on a date. Never edited: a correction supersedes it."""
+
+    __tablename__ = "completions"
+    __table_args__ = (
+        Index("ix_completions_requirement_user", "requirement_id", "user_id", "completed_on"),
+        Index("ix_completions_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"))
+    completed_on: Mapped[date]
+    # Derived by rules.expires_on when written, so reports can compare dates in SQL.
+    expires_on: Mapped[date]
+    source: Mapped[str] = mapped_column(String(20))  # course | event | import | external
+    note: Mapped[str] = mapped_column(Text, default="")
+    course_completion_id: Mapped[int | None] = mapped_column(ForeignKey("course_completions.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("completions.id"))
+    superseded_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requirement: Mapped[Requirement] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Exemption(Base):
+    __tablename__ = "exemptions"
+    __table_args__ = (Index("ix_exemptions_user_requirement", "user_id", "requirement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]  # exempt on every day from starts_on to ends_on inclusive
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requirement: Mapped[Requirement] = relationship()
+
+
+class ActionPlan(Base):
+    __tablename__ = "action_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date]
+
+    targets: Mapped[list["PlanTarget"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+
+class PlanTarget(Base):
+    __tablename__ = "plan_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id"))
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"))
+    all_organisations: Mapped[bool] = mapped_column(default=False)
+    organisation_ids: Mapped[list] = mapped_column(JSON, default=list)
+    milestones: Mapped[list] = mapped_column(JSON)  # [{"date": "2012-12-31", "percent": "50"}]
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="targets")
+    requirement: Mapped[Requirement] = relationship()

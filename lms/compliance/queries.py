@@ -1,0 +1,85 @@
+"""Reads: the set-based report query and the completions behind each person's statuses."""
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import case, exists, func, or_, select
+
+from lms.accounts.models import Organisation, User
+from lms.compliance.models import ActionPlan, Completion, Exemption, Requirement, RoleRequirement
+from lms.compliance.rules import Rule
+from lms.extensions import db
+
+
+def in_scope_on(day: date):
+    """(user, organisation, requirement) for staff active on `day` whose role requires it and who are not exempt."""
+    return (
+        select(User.id.label("user_id"), User.organisation_id, RoleRequirement.requirement_id)
+        .join(RoleRequirement, RoleRequirement.job_role_id == User.job_role_id)
+        .where(User.start_date <= day, or_(User.leaving_date.is_(None), User.leaving_date >= day))
+        .where(~exists().where(
+            Exemption.user_id == User.id, Exemption.requirement_id == RoleRequirement.requirement_id,
+            Exemption.starts_on <= day, Exemption.ends_on >= day,
+        ))
+    )
+
+
+def counts_on(day: date) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(organisation_id, requirement_id): (in_scope, compliant)} on `day`, in one query."""
+    scope = in_scope_on(day).subquery()
+    valid = exists().where(
+        Completion.user_id == scope.c.user_id, Completion.requirement_id == scope.c.requirement_id,
+        Completion.superseded_by_id.is_(None), Completion.completed_on <= day, Completion.expires_on > day,
+    )
+    rows = db.session.execute(
+        select(scope.c.organisation_id, scope.c.requirement_id, func.count(),
+               func.sum(case((valid, 1), else_=0)))
+        .group_by(scope.c.organisation_id, scope.c.requirement_id)
+    )
+    return {(org, req): (n, int(ok or 0)) for org, req, n, ok in rows}
+
+
+def organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def requirements() -> list[Requirement]:
+    return list(db.session.scalars(select(Requirement).order_by(Requirement.title)))
+
+
+def plan_by_slug(slug: str) -> ActionPlan | None:
+    return db.session.scalar(select(ActionPlan).where(ActionPlan.slug == slug))
+
+
+def requirements_of(people: list[User], day: date) -> tuple[dict[int, list[Requirement]], dict, dict]:
+    """Each person's required requirements, completion dates and exemptions, in three queries."""
+    ids = [p.id for p in people]
+    role_ids = {p.job_role_id for p in people if p.job_role_id}
+    by_role: dict[int, list[Requirement]] = defaultdict(list)
+    for role_id, requirement in db.session.execute(
+        select(RoleRequirement.job_role_id, Requirement)
+        .join(Requirement, Requirement.id == RoleRequirement.requirement_id)
+        .where(RoleRequirement.job_role_id.in_(role_ids)).order_by(Requirement.title)
+    ):
+        by_role[role_id].append(requirement)
+    completions: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for user_id, requirement_id, completed_on in db.session.execute(
+        select(Completion.user_id, Completion.requirement_id, Completion.completed_on)
+        .where(Completion.user_id.in_(ids), Completion.superseded_by_id.is_(None))
+    ):
+        completions[(user_id, requirement_id)].append(completed_on)
+    exemptions = {
+        (e.user_id, e.requirement_id): e.ends_on
+        for e in db.session.scalars(select(Exemption).where(
+            Exemption.user_id.in_(ids), Exemption.starts_on <= day, Exemption.ends_on >= day))
+    }
+    return {p.id: by_role.get(p.job_role_id, []) for p in people}, completions, exemptions
+
+
+def rule_of(requirement: Requirement) -> Rule:
+    return Rule(requirement.validity_months, requirement.due_soon_days, requirement.induction_days)
+
+
+def completion_history(person: User) -> list[Completion]:
+    return list(db.session.scalars(
+        select(Completion).where(Completion.user_id == person.id).order_by(Completion.completed_on.desc(), Completion.id.desc())
+    ))

@@ -1,0 +1,188 @@
+"""Compliance writes and the computed views built on the rules. Flush only; callers commit."""
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from flask import current_app, render_template, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.models import User
+from lms.compliance import rules
+from lms.compliance.models import ActionPlan, Completion, Requirement
+from lms.compliance.queries import counts_on, organisations, requirements, requirements_of, rule_of
+from lms.extensions import db
+from lms.learning.models import CourseCompletion
+from lms.notify.services import queue_email
+
+
+@dataclass(frozen=True)
+class RequirementStatus:
+    person: User
+    requirement: Requirement
+    status: rules.StatusOn
+
+
+def statuses(people: list[User], day: date) -> dict[int, list[RequirementStatus]]:
+    """Every requirement of each person's role with its status on `day` (a few queries, no per-person reads)."""
+    required, completions, exemptions = requirements_of(people, day)
+    return {
+        person.id: [
+            RequirementStatus(person, requirement, rules.status_on(
+                completions.get((person.id, requirement.id), []), rule_of(requirement), person.start_date, day,
+                exemptions.get((person.id, requirement.id)),
+            ))
+            for requirement in required[person.id]
+        ]
+        for person in people
+    }
+
+
+def record_completion(person_id: int, requirement: Requirement, completed_on: date, source: str, *,
+                      note: str = "", course_completion_id: int | None = None, recorded_by_id: int | None = None) -> Completion:
+    completion = Completion(
+        user_id=person_id, requirement_id=requirement.id, completed_on=completed_on,
+        expires_on=rules.expires_on(completed_on, requirement.validity_months), source=source, note=note,
+        course_completion_id=course_completion_id, recorded_by_id=recorded_by_id,
+    )
+    db.session.add(completion)
+    db.session.flush()
+    return completion
+
+
+def supersede(completion: Completion, replacement: Completion | None, reason: str, by: User) -> None:
+    """Corrections never edit: the old record points at what replaced it (or at nothing, withdrawn) with why."""
+    completion.superseded_by_id = replacement.id if replacement else completion.id
+    completion.superseded_reason = f"{reason} (by {by.name})"
+    db.session.flush()
+
+
+def on_course_completed(course_completion: CourseCompletion, **_) -> None:
+    """A passed course satisfies every requirement that names the course."""
+    slug = course_completion.course_version.course.slug
+    for requirement in db.session.scalars(select(Requirement)):
+        if slug in (requirement.courses or []):
+            record_completion(course_completion.user_id, requirement, course_completion.completed_on, "course",
+                              note=f"{course_completion.course_version.title} (version {course_completion.course_version.version})",
+                              course_completion_id=course_completion.id)
+
+
+# --- the action-plan numbers (DESIGN §2.6) ---
+
+REPORT_COLUMNS = ["organisation", "requirement", "in_scope", "compliant", "percent", "target_percent", "rag",
+                  "next_milestone_date", "next_milestone_percent", "staff_needed"]
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    organisation: str
+    requirement: str
+    in_scope: int
+    compliant: int
+    percent: Fraction | None
+    target: Fraction | None
+    next_milestone: rules.Milestone | None
+
+    @property
+    def rag(self) -> str:
+        return rules.rag(self.percent, self.target) if self.target is not None else ""
+
+    @property
+    def staff_needed(self) -> int | None:
+        if self.next_milestone is None:
+            return None
+        return rules.staff_needed(self.next_milestone.percent, self.in_scope, self.compliant)
+
+    def as_record(self) -> dict[str, str]:
+        milestone = self.next_milestone
+        return {
+            "organisation": self.organisation, "requirement": self.requirement,
+            "in_scope": str(self.in_scope), "compliant": str(self.compliant),
+            "percent": rules.format_percent(self.percent),
+            "target_percent": rules.format_percent(self.target) if self.target is not None else "",
+            "rag": self.rag,
+            "next_milestone_date": milestone.on.isoformat() if milestone else "",
+            "next_milestone_percent": rules.format_percent(milestone.percent) if milestone else "",
+            "staff_needed": "" if self.staff_needed is None else str(self.staff_needed),
+        }
+
+
+def milestones_of(target) -> list[rules.Milestone]:
+    return [rules.Milestone(date.fromisoformat(m["date"]), Fraction(m["percent"])) for m in target.milestones]
+
+
+def compliance_report(day: date, plan: ActionPlan | None = None) -> list[ReportRow]:
+    """Per organisation and requirement: the counts from one set-based query, then the plan's arithmetic."""
+    counts = counts_on(day)
+    orgs = organisations()
+    rows = []
+    if plan is None:
+        for requirement in requirements():
+            for org in orgs:
+                in_scope, compliant = counts.get((org.id, requirement.id), (0, 0))
+                rows.append(ReportRow(org.name, requirement.slug, in_scope, compliant,
+                                      rules.percent(compliant, in_scope), None, None))
+        return rows
+    for target in plan.targets:
+        milestones = milestones_of(target)
+        target_percent = rules.target_on(plan.starts_on, milestones, day)
+        for org in orgs:
+            if not target.all_organisations and org.id not in target.organisation_ids:
+                continue
+            in_scope, compliant = counts.get((org.id, target.requirement_id), (0, 0))
+            rows.append(ReportRow(org.name, target.requirement.slug, in_scope, compliant,
+                                  rules.percent(compliant, in_scope), target_percent,
+                                  rules.next_milestone(milestones, day)))
+    return rows
+
+
+# --- reminders ---
+
+def send_reminders(day: date) -> int:
+    """Queue the latest due reminder stage for every overdue or soon-due item; each stage only once.
+
+    The outbox's unique dedupe key makes a second run, or a run on another host at the same time,
+    queue nothing twice: the insert of a key that exists is skipped.
+    """
+    people = list(db.session.scalars(
+        select(User).where(User.active, User.start_date <= day)
+        .where((User.leaving_date.is_(None)) | (User.leaving_date >= day))
+    ))
+    queued = 0
+    for person_statuses in statuses(people, day).values():
+        for item in person_statuses:
+            stage = rules.reminder_stage(item.status, day)
+            if stage is None:
+                continue
+            key = f"reminder:{item.person.id}:{item.requirement.id}:{item.status.due.isoformat()}:{stage}"
+            if _queue_once(key, item, stage):
+                queued += 1
+    return queued
+
+
+def _queue_once(key: str, item: RequirementStatus, stage: str) -> bool:
+    from lms.notify.models import OutboxMessage
+
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
+        return False
+    savepoint = db.session.begin_nested()
+    try:
+        queue_email(item.person.email, _reminder_subject(item), _reminder_body(item, stage), dedupe_key=key)
+    except IntegrityError:  # another run, perhaps on another host, queued the same key first
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def _reminder_subject(item: RequirementStatus) -> str:
+    if item.status.status.overdue:
+        return f"Overdue: {item.requirement.title}"
+    return f"Due {item.status.due:%d %B %Y}: {item.requirement.title}"
+
+
+def _reminder_body(item: RequirementStatus, stage: str) -> str:
+    base = current_app.config["BASE_URL"]
+    courses = [f"{base}/courses/{slug}" for slug in item.requirement.courses or []]
+    return render_template("email/reminder.txt", item=item, stage=stage, links=courses,
+                           training_url=f"{base}/training")
