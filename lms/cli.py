@@ -126,6 +126,7 @@ def report_group():
 def report_compliance(plan_slug: str | None, as_of, output: str):
     """Percent trained per organisation and requirement, against the plan's targets (DESIGN §2.6)."""
     import csv
+    import io
     import json
 
     from lms.clock import today
@@ -141,9 +142,11 @@ def report_compliance(plan_slug: str | None, as_of, output: str):
     if output == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+    click.echo(buffer.getvalue(), nl=False)
 
 
 @click.group("reminders")

@@ -86,7 +86,7 @@ def runner(app):
 
 
 @pytest.fixture
-def make_org():
+def make_org(app):
     counter = iter(range(1, 1000))
 
     def make(name=None, sector=Sector.DRUG_ALCOHOL, commissioned=False) -> Organisation:
@@ -99,7 +99,7 @@ def make_org():
 
 
 @pytest.fixture
-def make_job_role():
+def make_job_role(app):
     def make(name="Drug and alcohol worker") -> JobRole:
         role = db.session.scalar(db.select(JobRole).where(JobRole.name == name))
         if role is None:
@@ -156,3 +156,13 @@ def smtp(app):
     app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
     with SMTPServer(port) as server:
         yield server
+
+
+@pytest.fixture
+def courses(app):
+    """The shipped courses and question banks, loaded."""
+    from lms.learning.content import read_content
+    from lms.learning.services import sync_content
+
+    sync_content(read_content(app.config["CONTENT_ROOT"]))
+    db.session.commit()
