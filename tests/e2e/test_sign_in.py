@@ -23,6 +23,9 @@ def test_manager_signs_in_and_sees_their_team_with_no_accessibility_violations(a
     page.get_by_role("link", name="My team").first.click()
     assert page.get_by_role("heading", name="My team").is_visible()
     assert axe_violations(page) == []
+    page.get_by_role("link", name="My training").first.click()
+    assert page.get_by_role("heading", name="My training").is_visible()
+    assert axe_violations(page) == []
 
 
 def test_admin_pages_have_no_accessibility_violations(app, live_server, page):
