@@ -3,7 +3,6 @@ import base64
 import binascii
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from wtforms import SelectChoice
 from sqlalchemy.exc import IntegrityError
 

@@ -47,6 +47,8 @@ def authenticate(email: str, password: str, address: str) -> LoginOutcome:
     ok = check_password_hash(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     ok = ok and user is not None and user.is_active
     db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
+    if ok:
+        prune_login_attempts()  # the privacy notice promises a day at most; the table stays small
     db.session.flush()
     return LoginOutcome(user=user if ok else None)
 

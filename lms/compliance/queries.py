@@ -50,9 +50,27 @@ def plan_by_slug(slug: str) -> ActionPlan | None:
     return db.session.scalar(select(ActionPlan).where(ActionPlan.slug == slug))
 
 
+# Keeps IN lists within every database's limit on bound parameters.
+CHUNK = 1000
+
+
 def requirements_of(people: list[User], day: date) -> tuple[dict[int, list[Requirement]], dict, dict]:
-    """Each person's required requirements, completion dates and exemptions, in three queries."""
+    """Each person's required requirements, completion dates and exemptions: three queries a thousand people."""
+    completions: dict[tuple[int, int], list[date]] = defaultdict(list)
+    exemptions: dict[tuple[int, int], date] = {}
     ids = [p.id for p in people]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        for user_id, requirement_id, completed_on in db.session.execute(
+            select(Completion.user_id, Completion.requirement_id, Completion.completed_on)
+            .where(Completion.user_id.in_(chunk), Completion.superseded_by_id.is_(None))
+        ):
+            completions[(user_id, requirement_id)].append(completed_on)
+        exemptions.update({
+            (e.user_id, e.requirement_id): e.ends_on
+            for e in db.session.scalars(select(Exemption).where(
+                Exemption.user_id.in_(chunk), Exemption.starts_on <= day, Exemption.ends_on >= day))
+        })
     role_ids = {p.job_role_id for p in people if p.job_role_id}
     by_role: dict[int, list[Requirement]] = defaultdict(list)
     for role_id, requirement in db.session.execute(
@@ -61,25 +79,9 @@ def requirements_of(people: list[User], day: date) -> tuple[dict[int, list[Requi
         .where(RoleRequirement.job_role_id.in_(role_ids)).order_by(Requirement.title)
     ):
         by_role[role_id].append(requirement)
-    completions: dict[tuple[int, int], list[date]] = defaultdict(list)
-    for user_id, requirement_id, completed_on in db.session.execute(
-        select(Completion.user_id, Completion.requirement_id, Completion.completed_on)
-        .where(Completion.user_id.in_(ids), Completion.superseded_by_id.is_(None))
-    ):
-        completions[(user_id, requirement_id)].append(completed_on)
-    exemptions = {
-        (e.user_id, e.requirement_id): e.ends_on
-        for e in db.session.scalars(select(Exemption).where(
-            Exemption.user_id.in_(ids), Exemption.starts_on <= day, Exemption.ends_on >= day))
-    }
     return {p.id: by_role.get(p.job_role_id, []) for p in people}, completions, exemptions
 
 
 def rule_of(requirement: Requirement) -> Rule:
     return Rule(requirement.validity_months, requirement.due_soon_days, requirement.induction_days)
 
-
-def completion_history(person: User) -> list[Completion]:
-    return list(db.session.scalars(
-        select(Completion).where(Completion.user_id == person.id).order_by(Completion.completed_on.desc(), Completion.id.desc())
-    ))

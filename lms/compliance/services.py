@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -48,13 +48,6 @@ def record_completion(person_id: int, requirement: Requirement, completed_on: da
     db.session.add(completion)
     db.session.flush()
     return completion
-
-
-def supersede(completion: Completion, replacement: Completion | None, reason: str, by: User) -> None:
-    """Corrections never edit: the old record points at what replaced it (or at nothing, withdrawn) with why."""
-    completion.superseded_by_id = replacement.id if replacement else completion.id
-    completion.superseded_reason = f"{reason} (by {by.name})"
-    db.session.flush()
 
 
 def on_course_completed(course_completion: CourseCompletion, **_) -> None:

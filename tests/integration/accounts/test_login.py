@@ -126,3 +126,18 @@ def test_expired_reset_link_is_refused(client, make_person):
     path = "/password/reset/" + body.split("/password/reset/")[1].split()[0]
     assert client.get(path).status_code == 404
     assert db.session.get(User, person.id).password_hash == person.password_hash
+
+
+def test_sign_in_attempts_older_than_a_day_are_deleted(client, make_person):
+    from datetime import timedelta
+
+    import time_machine
+
+    from lms.accounts.models import LoginAttempt
+    from lms.db import utcnow
+
+    person = make_person()
+    with time_machine.travel(utcnow() - timedelta(days=2)):
+        login(client, person, password="wrong password")
+    login(client, person)
+    assert [a.succeeded for a in db.session.scalars(db.select(LoginAttempt))] == [True]

@@ -29,7 +29,7 @@ def outbox_count():
 def test_each_due_reminder_is_delivered_exactly_once(runner, smtp, make_person, requirement):
     due_soon = make_person(given_name="Dana")
     record_completion(due_soon.id, requirement, add_months(DAY, -24) + timedelta(days=20), "import")
-    never = make_person(given_name="Neil", start_date=date(2020, 1, 1))
+    make_person(given_name="Neil", start_date=date(2020, 1, 1))
     make_person(given_name="Fresh", start_date=DAY - timedelta(days=5))  # in induction, not yet near its deadline
     db.session.commit()
 

@@ -1,6 +1,5 @@
 import re
 
-import pytest
 from sqlalchemy import select
 
 from lms.extensions import db

@@ -1,9 +1,8 @@
 import threading
 from datetime import timedelta
 
-import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.db import utcnow
 from lms.extensions import db
