@@ -160,8 +160,10 @@ def reminders_group():
 def reminders_send(as_of):
     """Queue due reminders in the outbox; each stage once, safe to run twice or on several hosts."""
     from lms.clock import today
-    from lms.compliance.services import send_reminders
+    from lms.compliance.services import send_manager_digests, send_reminders
 
-    queued = send_reminders(as_of.date() if as_of else today())
+    day = as_of.date() if as_of else today()
+    queued = send_reminders(day)
+    digests = send_manager_digests(day)
     db.session.commit()
-    click.echo(f"queued {queued} reminder(s); `lms outbox send` delivers them")
+    click.echo(f"queued {queued} reminder(s) and {digests} manager digest(s); `lms outbox send` delivers them")

@@ -7,12 +7,14 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, RoleGrant, User
+from lms.accounts.queries import reports_of
 from lms.compliance import rules
 from lms.compliance.models import ActionPlan, Completion, Requirement
 from lms.compliance.queries import counts_on, organisations, requirements, requirements_of, rule_of
 from lms.extensions import db
 from lms.learning.models import CourseCompletion
+from lms.notify.models import OutboxMessage
 from lms.notify.services import queue_email
 
 
@@ -148,24 +150,46 @@ def send_reminders(day: date) -> int:
             if stage is None:
                 continue
             key = f"reminder:{item.person.id}:{item.requirement.id}:{item.status.due.isoformat()}:{stage}"
-            if _queue_once(key, item, stage):
+            if _queue_once(key, item.person.email, _reminder_subject(item), _reminder_body(item, stage)):
                 queued += 1
     return queued
 
 
-def _queue_once(key: str, item: RequirementStatus, stage: str) -> bool:
-    from lms.notify.models import OutboxMessage
-
+def _queue_once(key: str, to: str, subject: str, body: str) -> bool:
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None:
         return False
     savepoint = db.session.begin_nested()
     try:
-        queue_email(item.person.email, _reminder_subject(item), _reminder_body(item, stage), dedupe_key=key)
+        queue_email(to, subject, body, dedupe_key=key)
     except IntegrityError:  # another run, perhaps on another host, queued the same key first
         savepoint.rollback()
         return False
     savepoint.commit()
     return True
+
+
+DIGEST_WEEKDAY = 0  # Monday
+
+
+def send_manager_digests(day: date) -> int:
+    """On Mondays, each manager gets one email listing their people's overdue and soon-due items."""
+    if day.weekday() != DIGEST_WEEKDAY:
+        return 0
+    base = current_app.config["BASE_URL"]
+    week = day.isocalendar()
+    queued = 0
+    for manager in db.session.scalars(select(User).join(User.role_grants).where(RoleGrant.role == Role.MANAGER, User.active)):
+        people = list(db.session.scalars(select(User).where(User.id.in_(reports_of(manager.id)), User.active)))
+        items = [i for items in statuses(people, day).values() for i in items
+                 if i.status.status.overdue or i.status.status == rules.Status.DUE_SOON]
+        if not items:
+            continue
+        body = render_template("email/digest.txt", manager=manager, items=items, day=day, team_url=f"{base}/team")
+        key = f"digest:{manager.id}:{week.year}-W{week.week:02d}"
+        overdue = sum(i.status.status.overdue for i in items)
+        if _queue_once(key, manager.email, f"Your team's training: {overdue} overdue, {len(items) - overdue} due soon", body):
+            queued += 1
+    return queued
 
 
 def _reminder_subject(item: RequirementStatus) -> str:

@@ -34,8 +34,8 @@ def test_each_due_reminder_is_delivered_exactly_once(runner, smtp, make_person, 
     db.session.commit()
 
     first = runner.invoke(args=["reminders", "send", "--as-of", DAY.isoformat()])
-    assert "queued 2" in first.output
-    assert "queued 0" in runner.invoke(args=["reminders", "send", "--as-of", DAY.isoformat()]).output
+    assert "queued 2 reminder(s)" in first.output
+    assert "queued 0 reminder(s)" in runner.invoke(args=["reminders", "send", "--as-of", DAY.isoformat()]).output
     assert deliver_pending().sent == 2
     assert deliver_pending().sent == 0
     subjects = sorted(m["Subject"] for m in smtp.messages)
@@ -89,3 +89,18 @@ def test_two_concurrent_runs_queue_each_reminder_once(app, make_person, requirem
     assert outbox_count() == 15
     # SQLite serialises writers: the loser may fail as a whole and send nothing, never twice.
     assert len(errors) <= 1
+
+
+def test_managers_get_one_weekly_digest_on_mondays(make_person, requirement):
+    manager = make_person(roles=["manager"], given_name="Maggie")
+    make_person(manager=manager, org=manager.organisation, given_name="Olive", start_date=date(2020, 1, 1))
+    db.session.commit()
+    monday = date(2026, 3, 2)
+    from lms.compliance.services import send_manager_digests
+
+    assert send_manager_digests(monday - timedelta(days=1)) == 0  # Sunday
+    assert send_manager_digests(monday) == 1
+    assert send_manager_digests(monday) == 0  # once a week
+    db.session.commit()
+    digest = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == manager.email))
+    assert "Olive" in digest.body_text and "Not done" in digest.body_text and "/team" in digest.body_text
