@@ -76,7 +76,7 @@ def status_on(completions: list[date], rule: Rule, start_date: date, day: date,
         latest = max(held)
         expiry = expires_on(latest, rule.validity_months)
         sum_text = f"completed {format_date(latest)} + {rule.validity_months} months"
-        if day >= expiry:
+        if not is_valid_on(latest, expiry, day):
             return StatusOn(Status.EXPIRED, expiry, f"expired {format_date(expiry)}: {sum_text}")
         if (expiry - day).days <= rule.due_soon_days:
             return StatusOn(Status.DUE_SOON, expiry, f"due {format_date(expiry)}: {sum_text}")

@@ -3,7 +3,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.db import utcnow
@@ -134,7 +134,3 @@ def submit_attempt(attempt_id: int, answers: dict[str, list[str]], today: date) 
     db.session.flush()
     return attempt
 
-
-def attempts_count(user: User, version: CourseVersion) -> int:
-    return db.session.scalar(select(func.count()).select_from(Attempt).where(
-        Attempt.user_id == user.id, Attempt.course_version_id == version.id))
