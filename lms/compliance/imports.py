@@ -6,8 +6,8 @@ from sqlalchemy import delete, select
 
 from lms.accounts.models import JobRole, Organisation, User
 from lms.clock import today
-from lms.compliance.models import ActionPlan, Completion, PlanTarget, Requirement, RoleRequirement
-from lms.compliance.services import record_completion
+from lms.compliance.models import ActionPlan, PlanTarget, Requirement, RoleRequirement
+from lms.compliance.services import record_completion, update_requirement
 from lms.extensions import db
 from lms.importing import ImportFileError, ImportReport, Problem, check_required, csv_rows, importer, parse_date, yaml_document
 
@@ -96,11 +96,7 @@ def import_requirements(text: str) -> ImportReport:
             existing[spec["slug"]] = requirement
             report.count("requirements created")
         elif any(getattr(requirement, k) != v for k, v in spec.items()):
-            validity_changed = requirement.validity_months != spec["validity_months"]
-            for key, value in spec.items():
-                setattr(requirement, key, value)
-            if validity_changed:
-                _recompute_expiries(requirement)
+            update_requirement(requirement, spec)
             report.count("requirements updated")
     db.session.flush()
     for role, wanted in matrix:
@@ -111,13 +107,6 @@ def import_requirements(text: str) -> ImportReport:
         report.count("job roles mapped")
     db.session.flush()
     return report
-
-
-def _recompute_expiries(requirement: Requirement) -> None:
-    from lms.compliance.rules import expires_on
-
-    for completion in db.session.scalars(select(Completion).where(Completion.requirement_id == requirement.id)):
-        completion.expires_on = expires_on(completion.completed_on, requirement.validity_months)
 
 
 @importer("completions", "Historical completions (CSV: employee_id, requirement, completed_on, note)")

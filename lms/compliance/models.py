@@ -52,12 +52,17 @@ class Completion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     course_completion_id: Mapped[int | None] = mapped_column(ForeignKey("course_completions.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("completions.id"))
-    superseded_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A correction: who set this record aside, when and why, and the record that replaced it (if any).
+    superseded_at: Mapped[datetime | None]
+    superseded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    superseded_reason: Mapped[str | None] = mapped_column(Text)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("completions.id"))
 
     requirement: Mapped[Requirement] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    superseded_by_user: Mapped[User | None] = relationship(foreign_keys=[superseded_by_user_id])
 
 
 class Exemption(Base):
@@ -74,6 +79,7 @@ class Exemption(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     requirement: Mapped[Requirement] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
 class ActionPlan(Base):

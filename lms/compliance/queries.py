@@ -3,8 +3,9 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import JobRole, Organisation, User
 from lms.compliance.models import ActionPlan, Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.rules import Rule
 from lms.extensions import db
@@ -28,7 +29,7 @@ def counts_on(day: date) -> dict[tuple[int, int], tuple[int, int]]:
     scope = in_scope_on(day).subquery()
     valid = exists().where(
         Completion.user_id == scope.c.user_id, Completion.requirement_id == scope.c.requirement_id,
-        Completion.superseded_by_id.is_(None), Completion.completed_on <= day, Completion.expires_on > day,
+        Completion.superseded_at.is_(None), Completion.completed_on <= day, Completion.expires_on > day,
     )
     rows = db.session.execute(
         select(scope.c.organisation_id, scope.c.requirement_id, func.count(),
@@ -63,7 +64,7 @@ def requirements_of(people: list[User], day: date) -> tuple[dict[int, list[Requi
         chunk = ids[start:start + CHUNK]
         for user_id, requirement_id, completed_on in db.session.execute(
             select(Completion.user_id, Completion.requirement_id, Completion.completed_on)
-            .where(Completion.user_id.in_(chunk), Completion.superseded_by_id.is_(None))
+            .where(Completion.user_id.in_(chunk), Completion.superseded_at.is_(None))
         ):
             completions[(user_id, requirement_id)].append(completed_on)
         exemptions.update({
@@ -85,3 +86,31 @@ def requirements_of(people: list[User], day: date) -> tuple[dict[int, list[Requi
 def rule_of(requirement: Requirement) -> Rule:
     return Rule(requirement.validity_months, requirement.due_soon_days, requirement.induction_days)
 
+
+
+def record_of(person: User) -> tuple[list[Completion], list[Exemption]]:
+    """A person's whole history, corrections included, newest first."""
+    completions = db.session.scalars(
+        select(Completion).where(Completion.user_id == person.id)
+        .options(joinedload(Completion.requirement), joinedload(Completion.recorded_by), joinedload(Completion.superseded_by_user))
+        .order_by(Completion.completed_on.desc(), Completion.id.desc())
+    ).all()
+    exemptions = db.session.scalars(
+        select(Exemption).where(Exemption.user_id == person.id)
+        .options(joinedload(Exemption.requirement), joinedload(Exemption.recorded_by))
+        .order_by(Exemption.ends_on.desc())
+    ).all()
+    return list(completions), list(exemptions)
+
+
+def requirements_with_roles() -> list[tuple[Requirement, list[str]]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for requirement_id, role_name in db.session.execute(
+        select(RoleRequirement.requirement_id, JobRole.name).join(JobRole).order_by(JobRole.name)
+    ):
+        names[requirement_id].append(role_name)
+    return [(r, names[r.id]) for r in requirements()]
+
+
+def role_ids_of(requirement: Requirement) -> list[int]:
+    return list(db.session.scalars(select(RoleRequirement.job_role_id).where(RoleRequirement.requirement_id == requirement.id)))

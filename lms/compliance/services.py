@@ -4,14 +4,15 @@ from datetime import date
 from fractions import Fraction
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, RoleGrant, User
 from lms.accounts.queries import reports_of
 from lms.compliance import rules
-from lms.compliance.models import ActionPlan, Completion, Requirement
+from lms.compliance.models import ActionPlan, Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.queries import counts_on, organisations, requirements, requirements_of, rule_of
+from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import CourseCompletion
 from lms.notify.models import OutboxMessage
@@ -50,6 +51,43 @@ def record_completion(person_id: int, requirement: Requirement, completed_on: da
     db.session.add(completion)
     db.session.flush()
     return completion
+
+
+def update_requirement(requirement: Requirement, values: dict, job_role_ids: set[int] | None = None) -> None:
+    """Change a requirement; a new validity re-derives every completion's expiry. Roles listed replace its roles."""
+    validity_changed = "validity_months" in values and values["validity_months"] != requirement.validity_months
+    for key, value in values.items():
+        setattr(requirement, key, value)
+    if validity_changed:
+        for completion in db.session.scalars(select(Completion).where(Completion.requirement_id == requirement.id)):
+            completion.expires_on = rules.expires_on(completion.completed_on, requirement.validity_months)
+    if job_role_ids is not None:
+        db.session.execute(delete(RoleRequirement).where(RoleRequirement.requirement_id == requirement.id))
+        db.session.add_all(RoleRequirement(job_role_id=role_id, requirement_id=requirement.id) for role_id in job_role_ids)
+    db.session.flush()
+
+
+def supersede(completion: Completion, reason: str, by: User, corrected_on: date | None = None) -> Completion | None:
+    """Corrections never edit a record: it is set aside with who and why, and a corrected one may replace it."""
+    replacement = None
+    if corrected_on is not None:
+        replacement = record_completion(completion.user_id, completion.requirement, corrected_on, completion.source,
+                                        note=f"correction: {reason}", recorded_by_id=by.id)
+    completion.superseded_at = utcnow()
+    completion.superseded_by_user_id = by.id
+    completion.superseded_reason = reason
+    completion.replaced_by_id = replacement.id if replacement else None
+    db.session.flush()
+    return replacement
+
+
+def record_exemption(person_id: int, requirement: Requirement, reason: str, starts_on: date, ends_on: date,
+                     by: User) -> Exemption:
+    exemption = Exemption(user_id=person_id, requirement_id=requirement.id, reason=reason, starts_on=starts_on,
+                          ends_on=ends_on, recorded_by_id=by.id)
+    db.session.add(exemption)
+    db.session.flush()
+    return exemption
 
 
 def on_course_completed(course_completion: CourseCompletion, **_) -> None:

@@ -106,3 +106,8 @@ def local_contacts_of(user: User) -> LocalContacts | None:
 
 def bank_for(version: CourseVersion) -> QuestionBank | None:
     return db.session.scalar(select(QuestionBank).where(QuestionBank.slug == version.quiz_slug))
+
+
+def published_courses() -> list[CourseVersion]:
+    """The current version of every published course, by title."""
+    return list(db.session.scalars(_current_versions().options(joinedload(CourseVersion.course)).order_by(CourseVersion.title)))

@@ -1,8 +1,8 @@
 """compliance
 
-Revision ID: ea2482e3352f
+Revision ID: 05b75a27ff40
 Revises: cc3d2fabc31c
-Create Date: 2026-11-22 19:36:51.718511
+Create Date: 2026-11-22 19:54:01.351939
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import lms.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'ea2482e3352f'
+revision = '05b75a27ff40'
 down_revision = 'cc3d2fabc31c'
 branch_labels = None
 depends_on = None
@@ -88,13 +88,16 @@ def upgrade():
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('course_completion_id', sa.Integer(), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('superseded_by_id', sa.Integer(), nullable=True),
-    sa.Column('superseded_reason', sa.Text(), nullable=True),
     sa.Column('created_at', lms.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('superseded_at', lms.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('superseded_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('superseded_reason', sa.Text(), nullable=True),
+    sa.Column('replaced_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['course_completion_id'], ['course_completions.id'], name=op.f('fk_completions_course_completion_id_course_completions')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_completions_recorded_by_id_users')),
+    sa.ForeignKeyConstraint(['replaced_by_id'], ['completions.id'], name=op.f('fk_completions_replaced_by_id_completions')),
     sa.ForeignKeyConstraint(['requirement_id'], ['requirements.id'], name=op.f('fk_completions_requirement_id_requirements')),
-    sa.ForeignKeyConstraint(['superseded_by_id'], ['completions.id'], name=op.f('fk_completions_superseded_by_id_completions')),
+    sa.ForeignKeyConstraint(['superseded_by_user_id'], ['users.id'], name=op.f('fk_completions_superseded_by_user_id_users')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_completions_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_completions'))
     )

@@ -32,6 +32,6 @@ def test_admin_pages_have_no_accessibility_violations(app, live_server, page):
     build_demo()
     db.session.commit()
     sign_in(page, live_server, "admin@demo.test")
-    for path in ["/admin/organisations", "/admin/imports", "/people/", "/account"]:
+    for path in ["/admin/organisations", "/admin/imports", "/admin/requirements", "/people/", "/account", "/training"]:
         page.goto(f"{live_server}{path}")
         assert axe_violations(page) == [], path
