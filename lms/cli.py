@@ -21,7 +21,8 @@ def _create_app():
 
 def init_app(app) -> None:
     """Commands live on app.cli, so `lms`, `flask` and the test runner all see them."""
-    for command in (import_command, demo_command, outbox_group, courses_group, report_group, reminders_group):
+    for command in (import_command, demo_command, outbox_group, courses_group, report_group, reminders_group,
+                    bench_command):
         app.cli.add_command(command)
 
 
@@ -167,3 +168,14 @@ def reminders_send(as_of):
     digests = send_manager_digests(day)
     db.session.commit()
     click.echo(f"queued {queued} reminder(s) and {digests} manager digest(s); `lms outbox send` delivers them")
+
+
+@click.command("bench")
+@click.option("--staff", default=50_000, show_default=True)
+@click.option("--completions", default=600_000, show_default=True)
+@click.option("--repeats", default=5, show_default=True)
+def bench_command(staff: int, completions: int, repeats: int):
+    """Time the compliance report and a learner's page on a throwaway SQLite database (DESIGN §6)."""
+    from lms.bench import run
+
+    run(staff=staff, completions=completions, repeats=repeats, echo=click.echo)
