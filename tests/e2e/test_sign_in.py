@@ -35,3 +35,30 @@ def test_admin_pages_have_no_accessibility_violations(app, live_server, page):
     for path in ["/admin/organisations", "/admin/imports", "/admin/requirements", "/people/", "/account", "/training"]:
         page.goto(f"{live_server}{path}")
         assert axe_violations(page) == [], path
+
+
+def test_admin_records_an_external_certificate_in_the_browser(app, live_server, page):
+    from datetime import timedelta
+
+    from lms.clock import today
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    build_demo()
+    db.session.commit()
+    sign_in(page, live_server, "admin@demo.test")
+    page.goto(f"{live_server}/people/?q=learner@demo.test")
+    page.get_by_role("link", name="Lee Patel").click()
+    page.get_by_role("link", name="Training status and records").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Record an external certificate").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Requirement").select_option(label="Safeguarding children (level 2)")
+    day = today() - timedelta(days=3)
+    page.get_by_label("Day").fill(str(day.day))
+    page.get_by_label("Month").fill(str(day.month))
+    page.get_by_label("Year").fill(str(day.year))
+    page.get_by_label("Evidence").fill("Level 2 certificate from the county council, seen and copied to file")
+    page.get_by_role("button", name="Record the certificate").click()
+    assert page.get_by_text("Safeguarding children (level 2) recorded for Lee Patel.").is_visible()
+    row = page.get_by_role("row", name="Safeguarding children (level 2)").first
+    assert "Up to date" in row.inner_text()
