@@ -126,8 +126,6 @@ def report_group():
 @with_appcontext
 def report_compliance(plan_slug: str | None, as_of, output: str):
     """Percent trained per organisation and requirement, against the plan's targets (DESIGN §2.6)."""
-    import csv
-    import io
     import json
 
     from lms.clock import today
@@ -143,11 +141,10 @@ def report_compliance(plan_slug: str | None, as_of, output: str):
     if output == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    click.echo(buffer.getvalue(), nl=False)
+    from lms.spreadsheet import csv_lines
+
+    for line in csv_lines(REPORT_COLUMNS, rows):
+        click.echo(line, nl=False)
 
 
 @click.group("reminders")

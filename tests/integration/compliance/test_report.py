@@ -148,3 +148,12 @@ def test_completions_import_refuses_future_and_ancient_dates(runner, tmp_path, m
     assert "line 2: completed_on: is in the future" in result.output
     assert "line 3: completed_on: is before 1990" in result.output
     assert "line 4: employee_id: no person with employee number 'NOBODY'" in result.output
+
+
+def test_cli_csv_neutralises_formulas_in_names(runner, make_org, make_job_role):
+    make_job_role("Drug and alcohol worker")
+    for name in ("=HYPERLINK(\"http://evil.test\")", "+1 Service", "-Minus", "@SUM(A1)"):
+        make_org(name)
+    load("requirements", REQUIREMENTS)
+    names = {row["organisation"] for row in report(runner)}
+    assert names == {"'=HYPERLINK(\"http://evil.test\")", "'+1 Service", "'-Minus", "'@SUM(A1)"}
