@@ -6,7 +6,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import http, logs, navigation
-from lms.clock import format_date, format_datetime
+from lms.clock import format_date, format_datetime, format_moment, format_session_time, london_date
 from lms.config import ROOT, Config
 from lms import cli, extensions
 
@@ -32,6 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
     ])
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["date_of"] = lambda moment: format_date(london_date(moment))
+    app.jinja_env.globals["session_time"] = format_session_time
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     WTFormsHelpers(app)
@@ -53,9 +56,11 @@ def create_app(config: dict | None = None) -> Flask:
     from lms import import_kinds, pages  # noqa: F401 - import kinds register themselves
     from lms.accounts import admin_views, people_views, views
     from lms.compliance import views as compliance_views
+    from lms.events import views as events_views
     from lms.learning import views as learning_views
 
-    for blueprint in (pages.bp, views.bp, people_views.bp, admin_views.bp, learning_views.bp, compliance_views.bp):
+    for blueprint in (pages.bp, views.bp, people_views.bp, admin_views.bp, learning_views.bp, compliance_views.bp,
+                      events_views.bp):
         app.register_blueprint(blueprint)
     from lms.compliance.services import on_course_completed
     from lms.learning.signals import course_completed

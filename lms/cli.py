@@ -22,7 +22,7 @@ def _create_app():
 def init_app(app) -> None:
     """Commands live on app.cli, so `lms`, `flask` and the test runner all see them."""
     for command in (import_command, demo_command, outbox_group, courses_group, report_group, reminders_group,
-                    bench_command):
+                    events_group, bench_command):
         app.cli.add_command(command)
 
 
@@ -54,6 +54,8 @@ def import_command(kind: str, file: Path, dry_run: bool):
         click.echo(f"{file}: no problems. Would change: {report.summary()} (dry run: nothing was changed).")
     else:
         db.session.commit()
+        for line in report.lines:
+            click.echo(line)
         click.echo(f"{file}: {report.summary()}.")
 
 
@@ -165,6 +167,23 @@ def reminders_send(as_of):
     digests = send_manager_digests(day)
     db.session.commit()
     click.echo(f"queued {queued} reminder(s) and {digests} manager digest(s); `lms outbox send` delivers them")
+
+
+@click.group("events")
+def events_group():
+    """Multi-agency sessions."""
+
+
+@events_group.command("release-held")
+@with_appcontext
+def events_release_held():
+    """Open places held for a sector once their date has passed, and fill them from the waiting lists (cron)."""
+    from lms.db import utcnow
+    from lms.events.services import release_held_places
+
+    promoted = release_held_places(utcnow())
+    db.session.commit()
+    click.echo(f"{len(promoted)} moved up from waiting lists; `lms outbox send` delivers their invitations")
 
 
 @click.command("bench")

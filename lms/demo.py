@@ -1,6 +1,6 @@
 """The demo partnership: believable organisations, teams, people and the five demo accounts."""
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pathlib import Path
 
@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from lms.accounts.models import JobRole, Organisation, Role, RoleGrant, Sector, Team, User
 from lms.accounts.services import set_password
-from lms.clock import today
+from lms.clock import london_datetime, today
 from lms.compliance.models import Requirement
 from lms.compliance.rules import Status, add_months
 from lms.compliance.services import record_completion, statuses
+from lms.db import utcnow
+from lms.events import services as event_services
 from lms.extensions import db
 from lms.import_kinds import run_import
 from lms.learning import services
@@ -77,6 +79,7 @@ def build_demo(reset: bool = False) -> list[tuple[str, str]]:
         _build(rng, day)
         _load_matrix_and_plan()
         _history(rng, day)
+        _sessions(rng)
     db.session.flush()
     return [
         ("admin@demo.test", "admin"),
@@ -125,6 +128,71 @@ def _history(rng: random.Random, day: date) -> None:
     requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
     record_completion(learner.id, requirements["hidden-harm-awareness"], add_months(day, -24) + timedelta(days=25), "import", note="face-to-face briefing")
     record_completion(learner.id, requirements["caf-early-help"], day - timedelta(days=800), "import", note="CAF workshop")
+
+
+def _at(days: int, hour: int, minute: int = 0) -> datetime:
+    return london_datetime(today() + timedelta(days=days), hour, minute)
+
+
+def _sessions(rng: random.Random) -> None:
+    """A programme with a past session whose register is taken, full sessions with waiting lists, a sector cap
+    doing its work, held places, a session moved after people booked, and a cancelled booking, so the outbox
+    holds invitations, updates and a cancellation."""
+    requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.test"))
+    people = list(db.session.scalars(select(User).where(User.active, User.email.not_like("%@demo.test"))
+                                     .order_by(User.id)))
+    by_sector: dict[Sector, list[User]] = {}
+    for person in people:
+        by_sector.setdefault(person.organisation.sector, []).append(person)
+    now = utcnow()
+
+    def publish(code, title, starts, hours, capacity, slugs, **values):
+        event = event_services.new_event(code)
+        event_services.save_event(event, {
+            "title": title, "starts_at": starts, "ends_at": starts + timedelta(hours=hours), "capacity": capacity,
+            "venue": values.pop("venue", "Riverside Civic Centre, Market Street, Riverside RV1 2AB, Room 3"), **values,
+        }, now, requirements=[requirements[s] for s in slugs], trainers=[coordinator])
+        return event
+
+    def book(event, person):
+        return event_services.book(event_services.lock_event(event.id), person, coordinator, now)
+
+    # Last month's briefing, its paper register typed up: attendance became completions, no-shows told managers.
+    past = publish("HH-BRIEF-PAST", "Hidden Harm: multi-agency briefing", _at(-30, 9, 30), 3, 16, ["hidden-harm-awareness"],
+                   description="What Hidden Harm is, what children tell us, and how adult and children's services work together.")
+    for index, person in enumerate(p for sector in by_sector.values() for p in sector[:2]):
+        event_services.mark_attendance(past, person, index % 6 != 5, coordinator, now)
+
+    # A day with a sector cap: drug and alcohol workers beyond half the places wait, with the reason.
+    day = publish("SG-DAY-1", "Safeguarding children affected by parental substance use: multi-agency day",
+                  _at(21, 9, 30), 6.5, 10, ["safeguarding-children-l2"], max_sector_percent=50, min_sectors=3,
+                  cancellation_cutoff=_at(14, 17, 0),
+                  description="A Level 2 safeguarding day for adult and children's services together: thresholds, "
+                              "sharing information, conferences and core groups, and a case to work through.")
+    for person in by_sector[Sector.DRUG_ALCOHOL][:7] + by_sector[Sector.CHILDREN][:2] + by_sector[Sector.HEALTH][:2]:
+        book(day, person)
+
+    # A short briefing that staff book themselves: full, with a waiting list, and places held for schools.
+    briefing = publish("HH-BRIEF-2", "Hidden Harm: multi-agency briefing", _at(35, 13, 30), 3, 8, ["hidden-harm-awareness"],
+                       self_booking=True, booking_deadline=_at(33, 17, 0),
+                       description="The same briefing as last month, for those who missed it.")
+    event_services.save_event(event_services.lock_event(briefing.id), {}, now, holds=[(Sector.EDUCATION, 2, _at(20, 0))])
+    for person in (by_sector[Sector.POLICE] + by_sector[Sector.PROBATION] + by_sector[Sector.VOLUNTARY])[:9]:
+        book(briefing, person)
+    # One of them cannot go after all: the place goes to the first on the waiting list who fits.
+    first = event_services.booking_for(briefing, (by_sector[Sector.POLICE])[0])
+    event_services.cancel_booking(first, coordinator, now)
+
+    # An online session that moved after people booked: everyone booked has the update, same entry.
+    online = publish("HH-ONLINE-1", "Working with parents who use drugs or alcohol (online)", _at(49, 10, 0), 2, 30,
+                     ["hidden-harm-awareness"], venue="", online_link="https://meet.example.org/riverside-hidden-harm",
+                     self_booking=True)
+    for person in by_sector[Sector.ADULT_SOCIAL_CARE] + by_sector[Sector.EDUCATION][:3]:
+        book(online, person)
+    event_services.save_event(event_services.lock_event(online.id),
+                              {"starts_at": _at(50, 14, 0), "ends_at": _at(50, 16, 0)}, now)
+    db.session.flush()
 
 
 def _sync_shipped_content() -> None:

@@ -27,6 +27,7 @@ class ImportReport:
     kind: str
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)  # what happened to each row, where a kind reports it
 
     @property
     def ok(self) -> bool:
@@ -79,8 +80,10 @@ def decode(data: bytes) -> str:
         raise ImportFileError(f"the file is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from error
 
 
-def csv_rows(text: str, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows as (line number, values) with surrounding spaces removed; the header must name every column."""
+def csv_rows(text: str, columns: list[str], optional: list[str] = ()) -> list[tuple[int, dict[str, str]]]:
+    """Rows as (line number, values) with surrounding spaces removed; the header must name every column.
+
+    Optional columns may be left out of the header; their values are then empty."""
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     if not header:
@@ -92,7 +95,7 @@ def csv_rows(text: str, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
     rows = []
     for values in reader:
         line = reader.line_num
-        cleaned = {name: (values.get(name) or "").strip() for name in columns}
+        cleaned = {name: (values.get(name) or "").strip() for name in [*columns, *optional]}
         if not any(cleaned.values()):
             continue
         rows.append((line, cleaned))

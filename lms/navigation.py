@@ -16,7 +16,8 @@ class NavItem:
 def nav_items() -> list[NavItem]:
     if not current_user or not current_user.is_authenticated:  # no user outside a request (emails)
         return []
-    items = [NavItem("My training", url_for("compliance.my_training")), NavItem("Courses", url_for("learning.catalogue"))]
+    items = [NavItem("My training", url_for("compliance.my_training")), NavItem("Courses", url_for("learning.catalogue")),
+             NavItem("Sessions", url_for("events.index"))]
     if current_user.has_role(Role.MANAGER):
         items.append(NavItem("My team", url_for("compliance.my_team")))
     if current_user.has_role(Role.ADMIN, Role.COORDINATOR):

@@ -114,3 +114,16 @@ def requirements_with_roles() -> list[tuple[Requirement, list[str]]]:
 
 def role_ids_of(requirement: Requirement) -> list[int]:
     return list(db.session.scalars(select(RoleRequirement.job_role_id).where(RoleRequirement.requirement_id == requirement.id)))
+
+
+def latest_expiries(user_ids: list[int], requirement_ids: list[int]) -> dict[tuple[int, int], date]:
+    """{(person, requirement): the expiry of their latest completion}, for the pairs that have one."""
+    if not user_ids or not requirement_ids:
+        return {}
+    rows = db.session.execute(
+        select(Completion.user_id, Completion.requirement_id, func.max(Completion.expires_on))
+        .where(Completion.user_id.in_(user_ids), Completion.requirement_id.in_(requirement_ids),
+               Completion.superseded_at.is_(None))
+        .group_by(Completion.user_id, Completion.requirement_id)
+    )
+    return {(user_id, requirement_id): expiry for user_id, requirement_id, expiry in rows}

@@ -107,7 +107,8 @@ def deliver_pending() -> DeliveryReport:
 def _as_mail(message: OutboxMessage) -> Message:
     mail_message = Message(subject=message.subject, recipients=[message.to_address], body=message.body_text)
     for attachment in message.attachments or []:
-        mail_message.attach(attachment["filename"], attachment["content_type"], attachment["data"])
+        # Attachments are stored as text (a JSON column); the bytes sent are its UTF-8 encoding.
+        mail_message.attach(attachment["filename"], attachment["content_type"], attachment["data"].encode("utf-8"))
     return mail_message
 
 
