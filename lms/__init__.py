@@ -1,5 +1,6 @@
 """The lms application factory: it only wires config, extensions, blueprints and commands."""
 import os
+from datetime import date
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["date_of"] = lambda moment: format_date(london_date(moment))
+    app.jinja_env.filters["isodate"] = lambda text: format_date(date.fromisoformat(text))
     app.jinja_env.globals["session_time"] = format_session_time
     from govuk_frontend_wtf.main import WTFormsHelpers
 
@@ -58,9 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.compliance import views as compliance_views
     from lms.events import views as events_views
     from lms.learning import views as learning_views
+    from lms.reports import views as reports_views
 
     for blueprint in (pages.bp, views.bp, people_views.bp, admin_views.bp, learning_views.bp, compliance_views.bp,
-                      events_views.bp):
+                      events_views.bp, reports_views.bp):
         app.register_blueprint(blueprint)
     from lms.compliance.services import on_course_completed
     from lms.learning.signals import course_completed

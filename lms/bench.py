@@ -89,7 +89,7 @@ def _populate(organisations: int, staff: int, requirements: int, completions: in
 def run(organisations: int = 200, staff: int = 50_000, requirements: int = 6, completions: int = 600_000,
         repeats: int = 5, echo=print) -> dict[str, float]:
     from lms import create_app
-    from lms.compliance.services import compliance_report
+    from lms.reports.queries import compliance_report
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",

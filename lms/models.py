@@ -4,3 +4,4 @@ from lms.notify.models import *  # noqa: F403
 from lms.learning.models import *  # noqa: F403
 from lms.compliance.models import *  # noqa: F403
 from lms.events.models import *  # noqa: F403
+from lms.reports.models import *  # noqa: F403

@@ -22,6 +22,8 @@ def nav_items() -> list[NavItem]:
         items.append(NavItem("My team", url_for("compliance.my_team")))
     if current_user.has_role(Role.ADMIN, Role.COORDINATOR):
         items.append(NavItem("People", url_for("people.index")))
+    if current_user.has_role(Role.COMMISSIONER, Role.COORDINATOR, Role.ADMIN):
+        items.append(NavItem("Reports", url_for("reports.index")))
     if current_user.has_role(Role.ADMIN):
         items.append(NavItem("Admin", url_for("admin.organisations")))
     return items

@@ -2,7 +2,7 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import JobRole, Organisation, User
@@ -11,32 +11,70 @@ from lms.compliance.rules import Rule
 from lms.extensions import db
 
 
-def in_scope_on(day: date):
-    """(user, organisation, requirement) for staff active on `day` whose role requires it and who are not exempt."""
+# The §2.6 predicates, in one place. `day` is a date, or a date column when counting several days at once.
+
+def active_on(day):
+    """In post on the day: started, and not yet left (the leaving date itself still counts)."""
+    return and_(User.start_date <= day, or_(User.leaving_date.is_(None), User.leaving_date >= day))
+
+
+def exempt_on(day, user_id, requirement_id):
+    return exists().where(Exemption.user_id == user_id, Exemption.requirement_id == requirement_id,
+                          Exemption.starts_on <= day, Exemption.ends_on >= day)
+
+
+def valid_on(day, user_id, requirement_id):
+    """A completion valid on the day: completed on or before it, expiring after it, not set aside."""
+    return exists().where(Completion.user_id == user_id, Completion.requirement_id == requirement_id,
+                          Completion.superseded_at.is_(None), Completion.completed_on <= day, Completion.expires_on > day)
+
+
+def in_scope_on(day):
+    """(user, organisation, team, requirement) for staff active on `day` whose role requires it and who are not exempt."""
     return (
-        select(User.id.label("user_id"), User.organisation_id, RoleRequirement.requirement_id)
+        select(User.id.label("user_id"), User.organisation_id, User.team_id, RoleRequirement.requirement_id)
         .join(RoleRequirement, RoleRequirement.job_role_id == User.job_role_id)
-        .where(User.start_date <= day, or_(User.leaving_date.is_(None), User.leaving_date >= day))
-        .where(~exists().where(
-            Exemption.user_id == User.id, Exemption.requirement_id == RoleRequirement.requirement_id,
-            Exemption.starts_on <= day, Exemption.ends_on >= day,
-        ))
+        .where(active_on(day), ~exempt_on(day, User.id, RoleRequirement.requirement_id))
     )
 
 
 def counts_on(day: date) -> dict[tuple[int, int], tuple[int, int]]:
     """{(organisation_id, requirement_id): (in_scope, compliant)} on `day`, in one query."""
     scope = in_scope_on(day).subquery()
-    valid = exists().where(
-        Completion.user_id == scope.c.user_id, Completion.requirement_id == scope.c.requirement_id,
-        Completion.superseded_at.is_(None), Completion.completed_on <= day, Completion.expires_on > day,
-    )
+    valid = valid_on(day, scope.c.user_id, scope.c.requirement_id)
     rows = db.session.execute(
         select(scope.c.organisation_id, scope.c.requirement_id, func.count(),
                func.sum(case((valid, 1), else_=0)))
         .group_by(scope.c.organisation_id, scope.c.requirement_id)
     )
     return {(org, req): (n, int(ok or 0)) for org, req, n, ok in rows}
+
+
+def counts_over(days: list[date], requirement_id: int, organisation_ids: list[int] | None = None
+                ) -> dict[tuple[date, int], tuple[int, int]]:
+    """{(day, organisation_id): (in_scope, compliant)} for one requirement on many days, in one query
+    (the days are a small table joined to staff, so a chart's series costs one round trip)."""
+    if not days:
+        return {}
+    day_list = union_all(*(select(literal(d, Date).label("day")) for d in days)).cte("days")
+    query = (
+        select(day_list.c.day, User.organisation_id, func.count(),
+               func.sum(case((valid_on(day_list.c.day, User.id, RoleRequirement.requirement_id), 1), else_=0)))
+        .select_from(day_list)
+        .join(User, active_on(day_list.c.day))
+        .join(RoleRequirement, and_(RoleRequirement.job_role_id == User.job_role_id,
+                                    RoleRequirement.requirement_id == requirement_id))
+        .where(~exempt_on(day_list.c.day, User.id, RoleRequirement.requirement_id))
+        .group_by(day_list.c.day, User.organisation_id)
+    )
+    if organisation_ids is not None:
+        query = query.where(User.organisation_id.in_(organisation_ids))
+    return {(_as_date(day), org): (n, int(ok or 0)) for day, org, n, ok in db.session.execute(query)}
+
+
+def _as_date(value) -> date:
+    # SQLite hands a VALUES date back as text.
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def organisations() -> list[Organisation]:

@@ -1,7 +1,6 @@
 """Compliance writes and the computed views built on the rules. Flush only; callers commit."""
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 
 from flask import current_app, render_template
 from sqlalchemy import delete, select
@@ -10,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts.models import Role, RoleGrant, User
 from lms.accounts.queries import reports_of
 from lms.compliance import rules
-from lms.compliance.models import ActionPlan, Completion, Exemption, Requirement, RoleRequirement
-from lms.compliance.queries import counts_on, organisations, requirements, requirements_of, rule_of
+from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
+from lms.compliance.queries import requirements_of, rule_of
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import CourseCompletion
@@ -98,75 +97,6 @@ def on_course_completed(course_completion: CourseCompletion, **_) -> None:
             record_completion(course_completion.user_id, requirement, course_completion.completed_on, "course",
                               note=f"{course_completion.course_version.title} (version {course_completion.course_version.version})",
                               course_completion_id=course_completion.id)
-
-
-# --- the action-plan numbers (DESIGN §2.6) ---
-
-REPORT_COLUMNS = ["organisation", "requirement", "in_scope", "compliant", "percent", "target_percent", "rag",
-                  "next_milestone_date", "next_milestone_percent", "staff_needed"]
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    organisation: str
-    requirement: str
-    in_scope: int
-    compliant: int
-    percent: Fraction | None
-    target: Fraction | None
-    next_milestone: rules.Milestone | None
-
-    @property
-    def rag(self) -> str:
-        return rules.rag(self.percent, self.target) if self.target is not None else ""
-
-    @property
-    def staff_needed(self) -> int | None:
-        if self.next_milestone is None:
-            return None
-        return rules.staff_needed(self.next_milestone.percent, self.in_scope, self.compliant)
-
-    def as_record(self) -> dict[str, str]:
-        milestone = self.next_milestone
-        return {
-            "organisation": self.organisation, "requirement": self.requirement,
-            "in_scope": str(self.in_scope), "compliant": str(self.compliant),
-            "percent": rules.format_percent(self.percent),
-            "target_percent": rules.format_percent(self.target) if self.target is not None else "",
-            "rag": self.rag,
-            "next_milestone_date": milestone.on.isoformat() if milestone else "",
-            "next_milestone_percent": rules.format_percent(milestone.percent) if milestone else "",
-            "staff_needed": "" if self.staff_needed is None else str(self.staff_needed),
-        }
-
-
-def milestones_of(target) -> list[rules.Milestone]:
-    return [rules.Milestone(date.fromisoformat(m["date"]), Fraction(m["percent"])) for m in target.milestones]
-
-
-def compliance_report(day: date, plan: ActionPlan | None = None) -> list[ReportRow]:
-    """Per organisation and requirement: the counts from one set-based query, then the plan's arithmetic."""
-    counts = counts_on(day)
-    orgs = organisations()
-    rows = []
-    if plan is None:
-        for requirement in requirements():
-            for org in orgs:
-                in_scope, compliant = counts.get((org.id, requirement.id), (0, 0))
-                rows.append(ReportRow(org.name, requirement.slug, in_scope, compliant,
-                                      rules.percent(compliant, in_scope), None, None))
-        return rows
-    for target in plan.targets:
-        milestones = milestones_of(target)
-        target_percent = rules.target_on(plan.starts_on, milestones, day)
-        for org in orgs:
-            if not target.all_organisations and org.id not in target.organisation_ids:
-                continue
-            in_scope, compliant = counts.get((org.id, target.requirement_id), (0, 0))
-            rows.append(ReportRow(org.name, target.requirement.slug, in_scope, compliant,
-                                  rules.percent(compliant, in_scope), target_percent,
-                                  rules.next_milestone(milestones, day)))
-    return rows
 
 
 # --- reminders ---

@@ -1,0 +1,31 @@
+"""Calendar rules for reporting: month ends for charts, quarter ends for boards and measures. Pure functions."""
+import calendar
+from datetime import date, timedelta
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """The last day of each month from start's month to end's month."""
+    days, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        days.append(month_end(year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return days
+
+
+def quarter_end_on_or_before(day: date) -> date:
+    """The last 31 March, 30 June, 30 September or 31 December on or before the day."""
+    candidates = [month_end(day.year, m) for m in (3, 6, 9, 12)] + [month_end(day.year - 1, 12)]
+    return max(d for d in candidates if d <= day)
+
+
+def quarter_ends(start: date, end: date) -> list[date]:
+    return [d for d in month_ends(start, end) if d.month in (3, 6, 9, 12) and start <= d <= end]
+
+
+def previous_quarter_end(day: date) -> date:
+    """The last quarter end before the day: "since last quarter" compares with it."""
+    return quarter_end_on_or_before(day - timedelta(days=1))

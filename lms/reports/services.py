@@ -1,0 +1,147 @@
+"""Writes for plans and reports: targets, actions and their updates, quarterly measures, published reports.
+Flush only; the view or command commits."""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, except_, insert, literal, or_, select, true
+
+from lms.accounts.models import Organisation, User
+from lms.compliance.models import ActionPlan, Completion, Exemption, PlanTarget, Requirement, RoleRequirement
+from lms.compliance.queries import in_scope_on, valid_on
+from lms.db import utcnow
+from lms.extensions import db
+from lms.reports.models import (
+    ActionStatus, ActionUpdate, MeasureValue, PlanAction, PlanMeasure, PublishedPerson, PublishedReport,
+)
+from lms.reports.queries import compliance_report
+
+
+def slug_for(title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "plan"
+    slug, n = base, 2
+    while db.session.scalar(select(ActionPlan.id).where(ActionPlan.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def save_target(target: PlanTarget, requirement: Requirement, organisation_ids: list[int] | None,
+                milestones: list[tuple[date, int | float]]) -> PlanTarget:
+    """A training target: a requirement, the organisations it covers (None: all) and dated milestones."""
+    target.requirement = requirement
+    target.all_organisations = organisation_ids is None
+    target.organisation_ids = sorted(organisation_ids or [])
+    target.milestones = [{"date": d.isoformat(), "percent": str(p)} for d, p in sorted(milestones)]
+    db.session.flush()
+    return target
+
+
+def add_update(action: PlanAction, on: date, note: str, status: ActionStatus, by: User) -> ActionUpdate:
+    """A progress note is added, never edited; the action takes the status it reports."""
+    update = ActionUpdate(action=action, on=on, note=note, by_id=by.id)
+    action.status = status
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def record_measure(measure: PlanMeasure, quarter_end: date, value: int, note: str, by: User) -> MeasureValue:
+    """The figure for a quarter; entering it again replaces it, with who entered it and when."""
+    row = db.session.scalar(select(MeasureValue).where(MeasureValue.measure_id == measure.id,
+                                                       MeasureValue.quarter_end == quarter_end))
+    if row is None:
+        row = MeasureValue(measure=measure, quarter_end=quarter_end, value=value)
+        db.session.add(row)
+    row.value, row.note, row.entered_by_id, row.entered_at = value, note, by.id, utcnow()
+    db.session.flush()
+    return row
+
+
+def _counted_on(plan: ActionPlan, day: date):
+    """(user, requirement, organisation, compliant) for everyone the plan's targets count on the day."""
+    scope = in_scope_on(day).subquery()
+    if not plan.targets:
+        return None
+    covered = [and_(scope.c.requirement_id == t.requirement_id,
+                    true() if t.all_organisations else scope.c.organisation_id.in_(t.organisation_ids or [-1]))
+               for t in plan.targets]
+    compliant = case((valid_on(day, scope.c.user_id, scope.c.requirement_id), True), else_=False)
+    return (select(scope.c.user_id, scope.c.requirement_id, scope.c.organisation_id, compliant.label("compliant"))
+            .where(or_(*covered)))
+
+
+def publish(plan: ActionPlan, day: date, by: User, note: str = "") -> PublishedReport:
+    """Store the plan's figures for the day, and who was counted, exactly as they are now."""
+    report = PublishedReport(plan=plan, as_of=day, rows=[row.as_record() for row in compliance_report(day, plan)],
+                             note=note, published_by_id=by.id)
+    db.session.add(report)
+    db.session.flush()
+    counted = _counted_on(plan, day)
+    if counted is not None:
+        db.session.execute(insert(PublishedPerson).from_select(
+            ["report_id", "user_id", "requirement_id", "organisation_id", "compliant"],
+            select(literal(report.id), *counted.subquery().c)))
+    db.session.flush()
+    return report
+
+
+@dataclass(frozen=True)
+class Difference:
+    person: User
+    requirement: Requirement
+    then: tuple[int, bool] | None  # (organisation id, compliant) as published; None: not counted then
+    now: tuple[int, bool] | None
+    reasons: list[str]
+
+
+def differences(report: PublishedReport, limit: int = 200) -> tuple[list[Difference], int]:
+    """Who is counted differently if the same date is recalculated from today's records, and why."""
+    counted = _counted_on(report.plan, report.as_of)
+    if counted is None:
+        return [], 0
+    stored = select(PublishedPerson.user_id, PublishedPerson.requirement_id, PublishedPerson.organisation_id,
+                    PublishedPerson.compliant).where(PublishedPerson.report_id == report.id)
+    gone = {(u, r): (o, bool(c)) for u, r, o, c in db.session.execute(except_(stored, counted))}
+    new = {(u, r): (o, bool(c)) for u, r, o, c in db.session.execute(except_(counted, stored))}
+    keys = sorted(gone.keys() | new.keys())
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({k[0] for k in keys[:limit]})))}
+    requirements = {r.id: r for r in db.session.scalars(select(Requirement))}
+    result = [Difference(people[u], requirements[r], gone.get((u, r)), new.get((u, r)),
+                         _reasons(report, people[u], requirements[r], gone.get((u, r)), new.get((u, r))))
+              for u, r in keys[:limit]]
+    return result, len(keys)
+
+
+def _reasons(report: PublishedReport, person: User, requirement: Requirement, then, now) -> list[str]:
+    """What in the person's records today explains the difference, from the records themselves."""
+    day, published = report.as_of, report.published_at
+    reasons = []
+    for completion in db.session.scalars(select(Completion).where(
+            Completion.user_id == person.id, Completion.requirement_id == requirement.id, Completion.completed_on <= day)):
+        if completion.created_at > published:
+            reasons.append(f"a completion dated {completion.completed_on:%d/%m/%Y} was recorded on "
+                           f"{completion.created_at:%d/%m/%Y} ({completion.source})")
+        if completion.superseded_at is not None and completion.superseded_at > published:
+            reasons.append(f"a completion dated {completion.completed_on:%d/%m/%Y} was corrected on "
+                           f"{completion.superseded_at:%d/%m/%Y}: {completion.superseded_reason}")
+    for exemption in db.session.scalars(select(Exemption).where(
+            Exemption.user_id == person.id, Exemption.requirement_id == requirement.id, Exemption.created_at > published)):
+        reasons.append(f"an exemption to {exemption.ends_on:%d/%m/%Y} was recorded on {exemption.created_at:%d/%m/%Y}")
+    if then is not None and now is None:
+        if person.leaving_date is not None and person.leaving_date < day:
+            reasons.append(f"their leaving date is now {person.leaving_date:%d/%m/%Y}, before the report's date")
+        elif person.start_date > day:
+            reasons.append(f"their start date is now {person.start_date:%d/%m/%Y}, after the report's date")
+        elif not _role_requires(person, requirement):
+            reasons.append("their job role no longer requires it")
+    if then is None and now is not None and not reasons:
+        reasons.append("their start date, leaving date or job role now puts them in scope on that date")
+    if then is not None and now is not None and then[0] != now[0]:
+        org = db.session.get(Organisation, now[0])
+        reasons.append(f"they are now counted in {org.name}")
+    return reasons or ["their HR record was changed after publication"]
+
+
+def _role_requires(person: User, requirement: Requirement) -> bool:
+    return db.session.scalar(select(RoleRequirement.requirement_id).where(
+        RoleRequirement.job_role_id == person.job_role_id, RoleRequirement.requirement_id == requirement.id)) is not None
