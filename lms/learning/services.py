@@ -74,8 +74,7 @@ def sync_content(content: Content) -> SyncReport:
 def progress_for(user: User, version: CourseVersion, create: bool = False) -> Progress | None:
     row = progress_of(user, version)
     if row is None and create:
-        row = Progress(user_id=user.id, course_version_id=version.id, last_position=1, furthest_position=0,
-                       pages_to_reread=[])
+        row = Progress(user_id=user.id, course_version_id=version.id, last_position=1, furthest_position=0)
         db.session.add(row)
         db.session.flush()
     return row
@@ -161,7 +160,7 @@ def _ask_for_rereads_after_repeated_fails(attempt: Attempt, per_question: list[b
     """Two fails in a row on one version: the pages behind this attempt's wrong answers must be opened again."""
     history = list(db.session.scalars(
         select(Attempt.passed).where(Attempt.user_id == attempt.user_id, Attempt.course_version_id == attempt.course_version_id,
-                                     Attempt.submitted_at.is_not(None)).order_by(Attempt.id)
+                                     Attempt.submitted_at.is_not(None)).order_by(Attempt.submitted_at, Attempt.id)
     ))
     if not failed_twice_in_a_row(history):
         return

@@ -1,5 +1,5 @@
 """The learner's player: catalogue, course pages in order, assessments and results, certificate checks."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.accounts.access import get_person_for
@@ -182,7 +182,8 @@ def result(attempt_id: int):
 def verify(code: str):
     """Public: confirms a certificate is genuine, showing only what the certificate itself shows."""
     completion = queries.completion_by_code(code)
-    return render_template("learning/verify.html", completion=completion, code=code), (200 if completion else 404)
+    return render_template("learning/verify.html", completion=completion, code=code,
+                           partnership=current_app.config["PARTNERSHIP_NAME"]), (200 if completion else 404)
 
 
 @bp.route("/account/local-contacts", methods=["GET", "POST"])

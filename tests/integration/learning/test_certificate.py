@@ -95,6 +95,7 @@ def test_certificate_code_verifies_publicly_without_personal_details(app, passed
     public = app.test_client()
     page = public.get(f"/certificates/{completion.certificate_code.lower()}").get_data(as_text=True)
     assert "This certificate is genuine" in page and "Hidden Harm awareness" in page and "Lee Patel" in page
+    assert "Issued by" in page and "Riverside Safeguarding Partnership" in page
     assert passed["learner"].email not in page
     assert public.get("/certificates/AAAA-BBBB-CC").status_code == 404
 
