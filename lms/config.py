@@ -28,6 +28,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SERVICE_NAME = os.environ.get("SERVICE_NAME", "Hidden Harm training")
         self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Who issues the certificates: the partnership the training belongs to.
+        self.PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Hidden Harm training partnership")
 
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

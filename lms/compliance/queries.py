@@ -141,6 +141,14 @@ def record_of(person: User) -> tuple[list[Completion], list[Exemption]]:
     return list(completions), list(exemptions)
 
 
+def completions_from_course(course_completion_id: int) -> list[Completion]:
+    """The requirements a passed course satisfied, as recorded then and not since corrected."""
+    return list(db.session.scalars(
+        select(Completion).where(Completion.course_completion_id == course_completion_id, Completion.superseded_at.is_(None))
+        .options(joinedload(Completion.requirement)).join(Completion.requirement).order_by(Requirement.title)
+    ))
+
+
 def requirements_with_roles() -> list[tuple[Requirement, list[str]]]:
     names: dict[int, list[str]] = defaultdict(list)
     for requirement_id, role_name in db.session.execute(

@@ -29,6 +29,11 @@ def is_valid_on(completed_on: date, expiry: date, day: date) -> bool:
     return completed_on <= day < expiry
 
 
+def valid_until(expiry: date) -> date:
+    """The last day a completion is valid: the day before it expires (see is_valid_on)."""
+    return expiry - timedelta(days=1)
+
+
 class Status(enum.StrEnum):
     COMPLIANT = "compliant"
     DUE_SOON = "due_soon"

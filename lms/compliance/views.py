@@ -1,7 +1,7 @@
 """My training (everyone) and My team (managers): statuses with the reason for each."""
 from collections import Counter
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
@@ -13,9 +13,11 @@ from lms.clock import format_date, today
 from lms.compliance import queries, services
 from lms.compliance.forms import ExemptionForm, ExternalCompletionForm, RequirementForm, SupersedeForm
 from lms.compliance.models import Completion, Requirement
-from lms.compliance.rules import Status
+from lms.compliance.rules import Status, valid_until
 from lms.compliance.services import statuses
 from lms.extensions import db
+from lms.learning.certificate import CertifiedRequirement, certificate_pdf
+from lms.learning.models import CourseCompletion
 from lms.learning.queries import published_courses
 
 bp = Blueprint("compliance", __name__)
@@ -72,6 +74,20 @@ def person_training(person_id: int):
     completions, exemptions = queries.record_of(person)
     return render_template("compliance/person.html", person=person, items=statuses([person], day)[person.id],
                            completions=completions, exemptions=exemptions, day=day, tags=TAG_CLASSES)
+
+
+@bp.get("/completions/<int:completion_id>/certificate.pdf")
+@login_required
+def certificate(completion_id: int):
+    """A course certificate naming the requirements it met and until when, for the person or anyone who may see their record."""
+    completion = db.get_or_404(CourseCompletion, completion_id)
+    get_person_for(current_user, completion.user_id)
+    met = [CertifiedRequirement(c.requirement.title, valid_until(c.expires_on))
+           for c in queries.completions_from_course(completion.id)]
+    verify_url = current_app.config["BASE_URL"] + url_for("learning.verify", code=completion.certificate_code)
+    pdf = certificate_pdf(completion, verify_url, current_app.config["PARTNERSHIP_NAME"], met)
+    filename = f"certificate-{completion.course_version.slug}-{completion.completed_on.isoformat()}.pdf"
+    return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 @bp.route("/people/<int:person_id>/training/certificate", methods=["GET", "POST"])

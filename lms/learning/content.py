@@ -221,6 +221,9 @@ def _question_problems(question, index: int, label: str, seen: dict) -> list[Con
         problems.append(ContentProblem(label, where + ".prompt", "is required"))
     if kind == "scenario" and not (isinstance(question.get("scenario"), str) and question["scenario"].strip()):
         problems.append(ContentProblem(label, where + ".scenario", "a scenario question needs its case text"))
+    page = question.get("page")
+    if page is not None and not (isinstance(page, str) and PAGE_NAME.match(page)):
+        problems.append(ContentProblem(label, where + ".page", "must be the file name of a page, like 04-sharing-information.md"))
     feedback = question.get("feedback")
     if not isinstance(feedback, dict) or not all(isinstance(feedback.get(k), str) and feedback[k].strip() for k in ("correct", "incorrect")):
         problems.append(ContentProblem(label, where + ".feedback", "needs both correct and incorrect texts"))
@@ -287,8 +290,20 @@ def read_content(root: Path) -> Content:
         content.problems.extend(problems)
         if spec:
             content.banks.append(spec)
-    banks = {b.slug for b in content.banks}
+    banks = {b.slug: b for b in content.banks}
     for course in content.courses:
         if course.quiz and course.quiz not in banks:
             content.problems.append(ContentProblem(f"courses/{course.slug}/course.yaml", "quiz", f"no question bank quizzes/{course.quiz}.yaml"))
+        elif course.quiz:
+            content.problems.extend(_page_problems(banks[course.quiz], course))
     return content
+
+
+def _page_problems(bank: BankSpec, course: CourseSpec) -> list[ContentProblem]:
+    """A question's `page` names the page of the course that teaches it (optional while banks gain them)."""
+    names = {page.name for page in course.pages}
+    return [
+        ContentProblem(f"quizzes/{bank.slug}.yaml", f"questions[{q.get('id')}].page", f"{q['page']!r} is not a page of courses/{course.slug}")
+        for q in bank.questions
+        if isinstance(q, dict) and isinstance(q.get("page"), str) and PAGE_NAME.match(q["page"]) and q["page"] not in names
+    ]

@@ -84,7 +84,9 @@ class Progress(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
     last_position: Mapped[int] = mapped_column(default=1)
-    furthest_position: Mapped[int] = mapped_column(default=0)  # pages read to the end
+    furthest_position: Mapped[int] = mapped_column(default=0)  # pages read to the end, in order
+    # After two failed attempts in a row: pages behind the wrong answers, until each is opened again.
+    pages_to_reread: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.learning.models import Attempt, Course, CourseCompletion, CourseVersion, LocalContacts, Progress, QuestionBank
+from lms.learning.rules import Readiness, progress_words
 
 
 @dataclass
@@ -21,8 +22,15 @@ class CourseStatus:
         if self.completion:
             return "Completed"
         if self.progress:
-            return "In progress"
+            return progress_words(self.progress.furthest_position, self.progress.last_position, self.pages)[0]
         return "Not started"
+
+    @property
+    def progress_detail(self) -> str:
+        """Where the learner has got to, e.g. "page 1 of 9" or "read 4 of 9 pages"; empty before they start."""
+        if not self.progress:
+            return ""
+        return progress_words(self.progress.furthest_position, self.progress.last_position, self.pages)[1]
 
 
 def _current_versions():
@@ -56,6 +64,25 @@ def catalogue(user: User) -> list[CourseStatus]:
     for completion in completions_of(user):
         latest.setdefault(completion.course_version.course_id, completion)
     return [CourseStatus(v, len(v.pages), progress.get(v.id), latest.get(v.course_id)) for v in versions]
+
+
+def course_status(user: User, version: CourseVersion) -> CourseStatus:
+    return CourseStatus(version, len(version.pages), progress_of(user, version), latest_completion(user, version.course_id))
+
+
+def progress_of(user: User, version: CourseVersion) -> Progress | None:
+    return db.session.scalar(select(Progress).where(Progress.user_id == user.id, Progress.course_version_id == version.id))
+
+
+def readiness(user: User, version: CourseVersion) -> Readiness:
+    """Whether the learner may start the assessment, and if not, what to do first."""
+    progress = progress_of(user, version)
+    return Readiness(
+        pages_read=progress.furthest_position if progress else 0,
+        total=len(version.pages),
+        to_reread=tuple(progress.pages_to_reread) if progress else (),
+        contacts_missing=version.local_contacts_required and local_contacts_of(user) is None,
+    )
 
 
 def completions_of(user: User) -> list[CourseCompletion]:

@@ -1,7 +1,54 @@
-"""Assessment rules: drawing, shuffling and scoring. Pure functions; randomness is passed in."""
+"""Reading order and assessment rules: drawing, shuffling, scoring, re-reading. Pure; randomness is passed in."""
 import random
+import re
 import secrets
 from dataclasses import dataclass
+
+# The page prints this hint under every multiple-answer question, so a prompt need not say it too.
+SELECT_ALL = re.compile(r"\s*\(?select all that apply\.?\)?\s*$", re.IGNORECASE)
+
+
+def may_open(position: int, pages_read: int) -> bool:
+    """Pages open in order: any page already read, and the next one, never further ahead."""
+    return 1 <= position <= pages_read + 1
+
+
+def progress_words(pages_read: int, position: int, total: int) -> tuple[str, str]:
+    """The tag and the words for a course under way, true at every step, e.g. ("Started", "page 1 of 9")."""
+    if pages_read == 0:
+        return "Started", f"page {position} of {total}"
+    if pages_read >= total:
+        return "In progress", f"read all {total} pages"
+    return "In progress", f"read {pages_read} of {total} pages"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What stands between the learner and the assessment; nothing when `ready`."""
+
+    pages_read: int
+    total: int
+    to_reread: tuple[int, ...] = ()
+    contacts_missing: bool = False
+
+    @property
+    def unread(self) -> int:
+        return max(0, self.total - self.pages_read)
+
+    @property
+    def ready(self) -> bool:
+        return not self.unread and not self.to_reread and not self.contacts_missing
+
+
+def pages_to_reread(questions: list[dict], per_question: list[bool], positions: dict[str, int]) -> list[int]:
+    """The positions of the pages that teach the questions answered wrongly (questions naming no page add none)."""
+    return sorted({positions[q["page"]] for q, right in zip(questions, per_question)
+                   if not right and q.get("page") in positions})
+
+
+def failed_twice_in_a_row(passed_history: list[bool]) -> bool:
+    """`passed_history` is the learner's submitted attempts on one course version, oldest first."""
+    return len(passed_history) >= 2 and not passed_history[-1] and not passed_history[-2]
 
 
 def draw_questions(bank_questions: list[dict], count: int, rng: random.Random) -> list[dict]:
@@ -18,15 +65,17 @@ def draw_questions(bank_questions: list[dict], count: int, rng: random.Random) -
             options = [{"text": o["text"], "correct": o.get("correct") is True} for o in question["options"]]
             rng.shuffle(options)
         keyed = [{"key": secrets.token_hex(4), "text": o["text"]} for o in options]
+        multiple = question["type"] == "multiple" or question.get("multiple") is True
         drawn.append({
             "id": question["id"],
             "type": question["type"],
-            "multiple": question["type"] == "multiple" or question.get("multiple") is True,
+            "multiple": multiple,
             "scenario": question.get("scenario", ""),
-            "prompt": question["prompt"],
+            "prompt": SELECT_ALL.sub("", question["prompt"]) if multiple else question["prompt"],
             "options": keyed,
             "correct": sorted(k["key"] for k, o in zip(keyed, options) if o["correct"]),
             "feedback": question["feedback"],
+            "page": question.get("page"),  # the page file that teaches it, for feedback and re-reading
         })
     return drawn
 

@@ -3,7 +3,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.accounts.models import User
 from lms.db import utcnow
@@ -12,9 +12,9 @@ from lms.learning.content import Content
 from lms.learning.models import (
     Attempt, Course, CourseCompletion, CoursePage, CourseVersion, LocalContacts, Progress, QuestionBank,
 )
-from lms.learning.queries import bank_for
+from lms.learning.queries import bank_for, progress_of
 from lms.learning.signals import course_completed
-from lms.learning.rules import certificate_code, draw_questions, mark
+from lms.learning.rules import certificate_code, draw_questions, failed_twice_in_a_row, mark, may_open, pages_to_reread
 
 
 @dataclass
@@ -72,7 +72,7 @@ def sync_content(content: Content) -> SyncReport:
 
 
 def progress_for(user: User, version: CourseVersion, create: bool = False) -> Progress | None:
-    row = db.session.scalar(select(Progress).where(Progress.user_id == user.id, Progress.course_version_id == version.id))
+    row = progress_of(user, version)
     if row is None and create:
         row = Progress(user_id=user.id, course_version_id=version.id, last_position=1, furthest_position=0)
         db.session.add(row)
@@ -80,12 +80,27 @@ def progress_for(user: User, version: CourseVersion, create: bool = False) -> Pr
     return row
 
 
-def record_page_read(user: User, version: CourseVersion, position: int) -> None:
-    """The learner finished a page: remember where they are and how far they have read."""
+def record_page_opened(user: User, version: CourseVersion, position: int) -> bool:
+    """The learner opened a page: remember where they are, and that a page they had to re-read has been."""
     progress = progress_for(user, version, create=True)
+    if not may_open(position, progress.furthest_position):
+        return False
+    progress.last_position = position
+    if position in progress.pages_to_reread:
+        progress.pages_to_reread = [p for p in progress.pages_to_reread if p != position]
+    db.session.flush()
+    return True
+
+
+def record_page_read(user: User, version: CourseVersion, position: int) -> bool:
+    """The learner finished a page. It counts only in order: the next unread page, or one already read."""
+    progress = progress_for(user, version, create=True)
+    if not may_open(position, progress.furthest_position):
+        return False
     progress.last_position = min(position + 1, len(version.pages))
     progress.furthest_position = max(progress.furthest_position, position)
     db.session.flush()
+    return True
 
 
 def save_local_contacts(user: User, values: dict[str, str]) -> LocalContacts:
@@ -114,15 +129,19 @@ class AlreadySubmitted(Exception):
 
 
 def submit_attempt(attempt_id: int, answers: dict[str, list[str]], today: date) -> Attempt:
-    """Score once. The row is locked (PostgreSQL) and re-checked, so a double submit cannot score twice."""
-    attempt = db.session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
-    if attempt.submitted_at is not None:
+    """Score once. The write is conditional on the attempt still being open, so of any simultaneous
+    submissions exactly one updates the row; only that one records a completion. The others raise."""
+    attempt = db.session.get(Attempt, attempt_id)
+    result = mark(attempt.questions, answers, attempt.pass_mark)  # the drawn questions never change
+    scored = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+        .values(answers=answers, score=result.correct, passed=result.passed, submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if scored.rowcount != 1:
         raise AlreadySubmitted
-    result = mark(attempt.questions, answers, attempt.pass_mark)
-    attempt.answers = answers
-    attempt.score = result.correct
-    attempt.passed = result.passed
-    attempt.submitted_at = utcnow()
+    db.session.refresh(attempt)
     if result.passed:
         completion = CourseCompletion(
             user_id=attempt.user_id, course_version_id=attempt.course_version_id, attempt_id=attempt.id,
@@ -131,6 +150,22 @@ def submit_attempt(attempt_id: int, answers: dict[str, list[str]], today: date) 
         db.session.add(completion)
         db.session.flush()
         course_completed.send(completion)
+    else:
+        _ask_for_rereads_after_repeated_fails(attempt, result.per_question)
     db.session.flush()
     return attempt
 
+
+def _ask_for_rereads_after_repeated_fails(attempt: Attempt, per_question: list[bool]) -> None:
+    """Two fails in a row on one version: the pages behind this attempt's wrong answers must be opened again."""
+    history = list(db.session.scalars(
+        select(Attempt.passed).where(Attempt.user_id == attempt.user_id, Attempt.course_version_id == attempt.course_version_id,
+                                     Attempt.submitted_at.is_not(None)).order_by(Attempt.submitted_at, Attempt.id)
+    ))
+    if not failed_twice_in_a_row(history):
+        return
+    version = attempt.course_version
+    pages = pages_to_reread(attempt.questions, per_question, {page.name: page.position for page in version.pages})
+    if pages:
+        progress = progress_for(attempt.user, version, create=True)
+        progress.pages_to_reread = sorted(set(progress.pages_to_reread) | set(pages))

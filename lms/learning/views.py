@@ -1,16 +1,15 @@
-"""The learner's player: catalogue, course pages with progress, assessments, certificates."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""The learner's player: catalogue, course pages in order, assessments and results, certificate checks."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.accounts.access import get_person_for
 from lms.clock import today
 from lms.extensions import db
 from lms.learning import queries, services
-from lms.learning.certificate import certificate_pdf
 from lms.learning.forms import CONTACT_FIELDS, LocalContactsForm
 from lms.learning.markdown import render
 from lms.learning.models import Attempt, CourseCompletion
-from lms.learning.rules import answer_problems, mark
+from lms.learning.rules import answer_problems, mark, may_open
 
 bp = Blueprint("learning", __name__)
 
@@ -34,12 +33,11 @@ def catalogue():
 def course(slug: str):
     """A course's overview: what it is, how long, what it counts towards, and the learner's status."""
     version = _version_or_404(slug)
+    status = queries.course_status(current_user, version)
     return render_template(
-        "learning/course.html", version=version,
-        progress=services.progress_for(current_user, version),
-        completion=queries.latest_completion(current_user, version.course_id),
-        attempts=queries.attempts_on(current_user, version),
-        contacts=queries.local_contacts_of(current_user),
+        "learning/course.html", version=version, status=status, progress=status.progress,
+        completion=status.completion, readiness=queries.readiness(current_user, version),
+        attempts=queries.attempts_on(current_user, version), contacts=queries.local_contacts_of(current_user),
     )
 
 
@@ -51,10 +49,15 @@ def _page_url(version):
 @bp.route("/courses/<slug>/pages/<int:position>", methods=["GET", "POST"])
 @login_required
 def page(slug: str, position: int):
-    """One page; "Continue" records it as read and moves on (a local-contacts page saves its form first)."""
+    """One page, in order; "Continue" records it as read (a local-contacts page saves its form first)."""
     version = _version_or_404(slug)
     if not 1 <= position <= len(version.pages):
         abort(404)
+    progress = queries.progress_of(current_user, version)
+    pages_read = progress.furthest_position if progress else 0
+    if not may_open(position, pages_read):
+        flash("The course opens one page at a time, in order. This is the next page for you to read.", "important")
+        return redirect(url_for("learning.page", slug=slug, position=pages_read + 1))
     current = version.pages[position - 1]
     form = None
     if current.kind == "local-contacts":
@@ -63,46 +66,43 @@ def page(slug: str, position: int):
     if request.method == "POST":
         if form is not None:
             if not form.validate_on_submit():
-                return _render_page(version, current, form), 200
+                return _render_page(version, current, form)
             services.save_local_contacts(current_user, form.values())
         services.record_page_read(current_user, version, position)
         db.session.commit()
         if position < len(version.pages):
             return redirect(url_for("learning.page", slug=slug, position=position + 1))
         return redirect(url_for("learning.assessment", slug=slug))
-    services.progress_for(current_user, version, create=True).last_position = position
+    rereading = progress is not None and position in progress.pages_to_reread
+    services.record_page_opened(current_user, version, position)
     db.session.commit()
-    return _render_page(version, current, form)
+    return _render_page(version, current, form, rereading=rereading)
 
 
-def _render_page(version, current, form):
+def _render_page(version, current, form, rereading=False):
+    readiness = queries.readiness(current_user, version)
     return render_template(
         "learning/page.html", version=version, page=current, form=form,
         html=render(current.markdown, _page_url(version)), total=len(version.pages),
         percent=round(100 * current.position / len(version.pages)),
+        rereading=rereading, readiness=readiness,
     )
-
-
-def _ready_for_assessment(version) -> bool:
-    progress = services.progress_for(current_user, version)
-    return progress is not None and progress.furthest_position >= len(version.pages)
 
 
 @bp.route("/courses/<slug>/assessment", methods=["GET", "POST"])
 @login_required
 def assessment(slug: str):
-    """Before the assessment: how it works. Starting it draws a fresh set of questions."""
+    """Before the assessment: how it works and anything to do first. Starting it draws a fresh set of questions."""
     version = _version_or_404(slug)
-    ready = _ready_for_assessment(version)
+    readiness = queries.readiness(current_user, version)
     if request.method == "POST":
-        if not ready:
-            flash("Read every page of the course before you start the assessment.")
-            return redirect(url_for("learning.course", slug=slug))
+        if not readiness.ready:
+            return redirect(url_for("learning.assessment", slug=slug))  # the page says what to do first
         attempt = queries.open_attempt(current_user, version) or services.start_attempt(current_user, version)
         db.session.commit()
         return redirect(url_for("learning.attempt", attempt_id=attempt.id))
-    return render_template("learning/assessment.html", version=version, bank=queries.bank_for(version), ready=ready,
-                           attempts=queries.attempts_on(current_user, version))
+    return render_template("learning/assessment.html", version=version, bank=queries.bank_for(version),
+                           readiness=readiness, attempts=queries.attempts_on(current_user, version))
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
@@ -133,6 +133,9 @@ def attempt(attempt_id: int):
         if request.method == "POST":
             return render_template("learning/already_submitted.html", attempt=attempt), 409
         return redirect(url_for("learning.result", attempt_id=attempt.id))
+    if not queries.readiness(current_user, attempt.course_version).ready:
+        # An attempt opened before a second fail (say, in another tab) waits for the re-reading too.
+        return redirect(url_for("learning.assessment", slug=attempt.course_version.slug))
     errors, chosen = [], {}
     if request.method == "POST":
         answers = _answers_from(request.form, attempt.questions)
@@ -157,35 +160,30 @@ def attempt(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
-    """Score, pass or fail, and feedback on every question."""
+    """Score, pass or fail, and the next step. A failed attempt's feedback never gives the right answers away."""
     attempt = _own_attempt(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+    version = attempt.course_version
     marked = mark(attempt.questions, attempt.answers, attempt.pass_mark)
     completion = db.session.scalar(db.select(CourseCompletion).where(CourseCompletion.attempt_id == attempt.id))
-    return render_template("learning/result.html", attempt=attempt, version=attempt.course_version,
-                           marked=marked, completion=completion)
-
-
-@bp.get("/completions/<int:completion_id>/certificate.pdf")
-@login_required
-def certificate(completion_id: int):
-    """The certificate, for the person or anyone who may see their record."""
-    completion = db.session.get(CourseCompletion, completion_id)
-    if completion is None:
-        abort(404)
-    get_person_for(current_user, completion.user_id)
-    verify_url = url_for("learning.verify", code=completion.certificate_code, _external=True)
-    pdf = certificate_pdf(completion, verify_url)
-    filename = f"certificate-{completion.course_version.slug}-{completion.completed_on.isoformat()}.pdf"
-    return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{filename}"'}
+    pages = {page.name: page for page in version.pages}
+    to_look_at = [
+        {"number": number, "question": question, "page": pages.get(question.get("page")),
+         "chosen": [o["text"] for o in question["options"] if o["key"] in attempt.answers.get(question["id"], [])]}
+        for number, (question, right) in enumerate(zip(attempt.questions, marked.per_question), start=1) if not right
+    ]
+    return render_template("learning/result.html", attempt=attempt, version=version, marked=marked,
+                           completion=completion, to_look_at=to_look_at,
+                           readiness=queries.readiness(current_user, version))
 
 
 @bp.get("/certificates/<code>")
 def verify(code: str):
     """Public: confirms a certificate is genuine, showing only what the certificate itself shows."""
     completion = queries.completion_by_code(code)
-    return render_template("learning/verify.html", completion=completion, code=code), (200 if completion else 404)
+    return render_template("learning/verify.html", completion=completion, code=code,
+                           partnership=current_app.config["PARTNERSHIP_NAME"]), (200 if completion else 404)
 
 
 @bp.route("/account/local-contacts", methods=["GET", "POST"])

@@ -111,3 +111,17 @@ def test_unknown_quiz_and_invalid_yaml(tmp_path):
 def test_local_contacts_required_needs_such_a_page(tmp_path):
     make_tree(tmp_path, manifest=MANIFEST + "local_contacts_required: true\n")
     assert "courses/test-course/course.yaml: local_contacts_required: the course has no page of kind local-contacts" in problems(tmp_path)
+
+
+def test_a_question_may_name_the_page_that_teaches_it(tmp_path):
+    make_tree(tmp_path, questions=[question(1, page="02-more.md"), question(2)])
+    content = read_content(tmp_path)
+    assert content.problems == []
+    assert content.banks[0].questions[0]["page"] == "02-more.md"
+
+
+def test_a_question_page_must_be_a_page_of_the_course_that_ends_with_the_bank(tmp_path):
+    make_tree(tmp_path, questions=[question(1, page="07-gone.md"), question(2, page="Sharing information")])
+    found = problems(tmp_path)
+    assert "quizzes/test-course.yaml: questions[t-1].page: '07-gone.md' is not a page of courses/test-course" in found
+    assert "quizzes/test-course.yaml: questions[t-2].page: must be the file name of a page, like 04-sharing-information.md" in found

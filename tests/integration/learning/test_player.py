@@ -3,7 +3,7 @@ import re
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.learning.models import CoursePage, CourseVersion, Progress
+from lms.learning.models import Attempt, CoursePage, CourseVersion, LocalContacts, Progress
 from lms.learning.queries import published_version
 
 CONTACTS = {
@@ -57,6 +57,7 @@ def test_markdown_content_is_sanitised(client, login_as, make_person, courses):
     db.session.commit()
     login_as(make_person())
     version = db.session.get(CourseVersion, page.course_version_id)
+    client.post(f"/courses/{version.course.slug}/pages/1", data=CONTACTS)
     html = client.get(f"/courses/{version.course.slug}/pages/2").get_data(as_text=True)
     body = html.split('<div class="lms-content">')[1].split("</div>")[0]
     assert "<script>" not in body and "javascript:" not in body and "onclick" not in body
@@ -86,10 +87,88 @@ def test_manager_sees_local_contacts_but_another_organisation_does_not(client, a
 def test_assessment_needs_every_page_read(client, login_as, make_person, courses):
     login_as(make_person())
     response = client.post("/courses/caf-early-help/assessment")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/courses/caf-early-help")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/courses/caf-early-help/assessment")
+    page = client.get("/courses/caf-early-help/assessment").get_data(as_text=True)
+    pages = len(published_version("caf-early-help").pages)
+    assert "Read the course to the end" in page and f"You have read 0 of {pages} pages" in page
+    assert "Start the assessment" not in page
+    assert db.session.scalar(select(Attempt)) is None
 
 
 def test_unknown_course_and_page_are_404(client, login_as, make_person, courses):
     login_as(make_person())
     assert client.get("/courses/no-such-course").status_code == 404
     assert client.get("/courses/caf-early-help/pages/99").status_code == 404
+
+
+def progress_of(person, slug):
+    version = published_version(slug)
+    return db.session.scalar(select(Progress).where(Progress.user_id == person.id, Progress.course_version_id == version.id))
+
+
+def test_continue_on_the_last_page_does_not_mark_the_course_read(client, login_as, make_person, courses):
+    person = make_person()
+    login_as(person)
+    response = client.post("/courses/hidden-harm-awareness/pages/9")
+    assert response.headers["Location"].endswith("/courses/hidden-harm-awareness/pages/1")
+    assert progress_of(person, "hidden-harm-awareness") is None or progress_of(person, "hidden-harm-awareness").furthest_position == 0
+    client.post("/courses/hidden-harm-awareness/assessment")
+    assert db.session.scalar(select(Attempt)) is None
+
+
+def test_a_page_counts_only_when_it_is_the_next_unread_one(client, login_as, make_person, courses):
+    person = make_person()
+    login_as(person)
+    for position in [1, 2, 5, 9, 3, 2]:
+        client.post(f"/courses/hidden-harm-awareness/pages/{position}")
+    assert progress_of(person, "hidden-harm-awareness").furthest_position == 3
+
+
+def test_opening_a_page_ahead_goes_to_the_next_unread_page_with_a_message(client, login_as, make_person, courses):
+    person = make_person()
+    login_as(person)
+    client.post("/courses/hidden-harm-awareness/pages/1")
+    client.post("/courses/hidden-harm-awareness/pages/2")
+    response = client.get("/courses/hidden-harm-awareness/pages/7")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/courses/hidden-harm-awareness/pages/3")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The course opens one page at a time, in order. This is the next page for you to read." in page
+    assert "Important" in page and "Page 3 of 9" in page
+    assert client.get("/courses/hidden-harm-awareness/pages/1").status_code == 200  # read pages stay open
+    assert progress_of(person, "hidden-harm-awareness").furthest_position == 2
+    overview = client.get("/courses/hidden-harm-awareness").get_data(as_text=True)
+    assert 'href="/courses/hidden-harm-awareness/pages/3"' in overview
+    assert 'href="/courses/hidden-harm-awareness/pages/4"' not in overview
+
+
+def test_required_local_contacts_come_before_the_assessment(client, login_as, make_person, courses):
+    person = make_person()
+    login_as(person)
+    # However the pages came to be read, the contacts must be saved first.
+    version = published_version("recognise-and-refer")
+    db.session.add(Progress(user_id=person.id, course_version_id=version.id, last_position=len(version.pages),
+                            furthest_position=len(version.pages), pages_to_reread=[]))
+    db.session.commit()
+    assert client.post("/courses/recognise-and-refer/assessment").headers["Location"].endswith("/courses/recognise-and-refer/assessment")
+    assert db.session.scalar(select(Attempt)) is None
+    page = client.get("/courses/recognise-and-refer/assessment").get_data(as_text=True)
+    assert "Save your local contacts" in page and "Start the assessment" not in page
+    assert 'href="/courses/recognise-and-refer/pages/1"' in page and 'href="/account/local-contacts"' in page
+
+    assert client.post("/account/local-contacts", data=CONTACTS).status_code == 302
+    assert db.session.get(LocalContacts, person.id) is not None
+    assert "Start the assessment" in client.get("/courses/recognise-and-refer/assessment").get_data(as_text=True)
+    assert "/attempts/" in client.post("/courses/recognise-and-refer/assessment").headers["Location"]
+
+
+def test_status_words_are_true_from_the_first_page(client, login_as, make_person, courses):
+    login_as(make_person())
+    client.get("/courses/hidden-harm-awareness/pages/1")
+    for url in ["/courses/hidden-harm-awareness", "/courses/", "/"]:
+        page = client.get(url).get_data(as_text=True)
+        assert "Started" in page and "page 1 of 9" in page and "read 0 of" not in page, url
+    client.post("/courses/hidden-harm-awareness/pages/1")
+    client.post("/courses/hidden-harm-awareness/pages/2")
+    for url in ["/courses/hidden-harm-awareness", "/courses/", "/"]:
+        page = client.get(url).get_data(as_text=True)
+        assert "In progress" in page and "read 2 of 9 pages" in page, url
