@@ -8,6 +8,7 @@ would store 5,000 characters in a 100-character column) and PostgreSQL (which wo
 """
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ import yaml
 TEXT_LIMIT = 2_000
 # Our YAML files nest eight levels at most; refusing deeper ones keeps the parser's recursion small.
 MAX_YAML_DEPTH = 10
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,14 @@ def check_required(report: ImportReport, line: int, row: dict[str, str], require
 
 def parse_date(report: ImportReport, line: int, column: str, value: str) -> date | None:
     try:
-        return date.fromisoformat(value)
+        # fromisoformat alone would also take 20260105 and week dates such as 2026-W02-1.
+        if ISO_DATE.fullmatch(value):
+            return date.fromisoformat(value)
     except ValueError:
-        report.problem(line, column, f"{value!r} is not a date in the form YYYY-MM-DD")
-        return None
+        pass
+    report.problem(line, column, f"{value!r} is not a date in the form YYYY-MM-DD" if len(value) <= 40
+                   else "is not a date in the form YYYY-MM-DD")
+    return None
 
 
 def parse_yes_no(report: ImportReport, line: int, column: str, value: str) -> bool | None:

@@ -239,3 +239,11 @@ def test_completion_notes_are_checked_for_length_and_nul(runner, tmp_path, two_s
     assert "line 2: note: is 2,001 characters long; at most 2,000" in output
     assert "line 3: note: contains a NUL character" in output
     assert count(Completion) == 0
+
+
+def test_only_dates_written_yyyy_mm_dd_are_read(runner, tmp_path, two_staff):
+    a, b = two_staff
+    text = f"employee_id,requirement,completed_on,note\n{a.employee_id},hh,20250301,\n{b.employee_id},hh,2025-W09-6,\n"
+    output = refused(runner, "completions", write(tmp_path, text, "completions.csv"))
+    assert "line 2: completed_on: '20250301' is not a date in the form YYYY-MM-DD" in output
+    assert "line 3: completed_on: '2025-W09-6' is not a date in the form YYYY-MM-DD" in output
