@@ -4,12 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
+# Development is chosen here, never assumed by the app, and signs sessions with a random key made
+# once on this machine (instance/secret_key, readable by you only). Production sets SECRET_KEY.
+DEV := LMS_ENV=development
+
 .PHONY: run test test-postgres setup assets browser db demo bench clean
 
 run: setup db demo
-	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	$(DEV) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: setup browser
+test: setup browser instance/secret_key
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
@@ -41,11 +45,15 @@ static/govuk/.installed: node_modules/.installed
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-db: setup
-	$(BIN)/lms db upgrade
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@.new && mv $@.new $@
+
+db: setup instance/secret_key
+	$(DEV) $(BIN)/lms db upgrade
 
 demo: db
-	$(BIN)/lms demo
+	$(DEV) $(BIN)/lms demo
 
 clean:
 	rm -rf $(VENV) node_modules static/build static/govuk instance

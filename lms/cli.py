@@ -85,7 +85,8 @@ def outbox_send():
     from lms.notify.services import deliver_pending
 
     report = deliver_pending()
-    click.echo(f"sent {report.sent}, will retry {report.retrying}, gave up {report.failed}")
+    click.echo(f"sent {report.sent}, will retry {report.retrying}, gave up {report.failed}, "
+               f"cancelled {report.cancelled} no longer needed")
 
 
 @click.group("courses")

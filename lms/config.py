@@ -1,9 +1,41 @@
-"""Settings from the environment. SQLite under instance/ unless DATABASE_URL is set."""
+"""Settings from the environment. SQLite under instance/ unless DATABASE_URL is set.
+
+No secret key is written in the code. Production, the default, needs SECRET_KEY; development has to
+be chosen with LMS_ENV=development and then signs with the random key `make run` writes to
+instance/secret_key. Anything else refuses to start rather than guess.
+"""
 import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY_FILE = ROOT / "instance" / "secret_key"
+ENVIRONMENTS = ("development", "production")
+MIN_SECRET_KEY_BYTES = 32
+NEW_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def _environment() -> str:
+    name = os.environ.get("LMS_ENV", "production")
+    if name not in ENVIRONMENTS:
+        raise RuntimeError(f"LMS_ENV must be development or production, not {name!r}.")
+    return name
+
+
+def _secret_key(environment: str) -> str:
+    """SECRET_KEY from the environment or, in development only, the key file `make run` writes."""
+    key = os.environ.get("SECRET_KEY", "")
+    if not key and environment == "development":
+        if not SECRET_KEY_FILE.is_file():
+            raise RuntimeError(f"LMS_ENV=development signs with {SECRET_KEY_FILE}, which `make run` creates.")
+        key = SECRET_KEY_FILE.read_text().strip()
+    if not key:
+        raise RuntimeError(
+            f"Set SECRET_KEY (make one with: {NEW_KEY}), or LMS_ENV=development to use the key "
+            "`make run` creates in instance/secret_key. Refusing to start without a key."
+        )
+    if environment == "production" and len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production (make one with: {NEW_KEY}).")
+    return key
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -22,8 +54,8 @@ def _database_url() -> str:
 
 class Config:
     def __init__(self) -> None:
-        self.ENV_NAME = os.environ.get("LMS_ENV", "development")
-        self.SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+        self.ENV_NAME = _environment()
+        self.SECRET_KEY = _secret_key(self.ENV_NAME)
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SERVICE_NAME = os.environ.get("SERVICE_NAME", "Hidden Harm training")
@@ -39,6 +71,8 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "training@lms.invalid")
         self.OUTBOX_MAX_TRIES = int(os.environ.get("OUTBOX_MAX_TRIES", "8"))
+        # How long a worker holds a message it is sending; longer than any one delivery can take.
+        self.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
 
         production = self.ENV_NAME == "production"
         self.SESSION_COOKIE_HTTPONLY = True
@@ -54,6 +88,10 @@ class Config:
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
         self.LOGIN_WINDOW_SECONDS = 60
         self.PASSWORD_RESET_HOURS = 2
+        # Reset emails: a few an hour for one account, more for one address (an office behind one IP).
+        self.PASSWORD_RESET_MAX_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_MAX_PER_ACCOUNT", "3"))
+        self.PASSWORD_RESET_MAX_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_MAX_PER_ADDRESS", "20"))
+        self.PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
 
         self.CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", ROOT))
 
@@ -63,6 +101,3 @@ class Config:
             "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "
             "form-action 'self'; frame-ancestors 'none'"
         )
-
-        if production and self.SECRET_KEY == DEV_SECRET_KEY:
-            raise RuntimeError("Set SECRET_KEY: refusing to run in production with the development key.")

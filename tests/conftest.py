@@ -1,5 +1,6 @@
 """Fixtures: an app on a clean database per test (SQLite by default, PostgreSQL with TEST_DATABASE_URL)."""
 import os
+import secrets
 import socket
 from datetime import date
 
@@ -10,6 +11,10 @@ from werkzeug.security import generate_password_hash
 from lms import create_app
 from lms.accounts.models import JobRole, Organisation, Role, RoleGrant, Sector, User
 from lms.extensions import db
+
+# Tests bring their own random key: never the instance key, never one written in the code.
+os.environ["LMS_ENV"] = "development"
+os.environ["SECRET_KEY"] = secrets.token_hex(32)
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashing is slow; do it once

@@ -1,4 +1,6 @@
 """A real SMTP server (aiosmtpd) on a free loopback port that records what it receives."""
+import asyncio
+import threading
 from email import message_from_bytes
 from email.message import Message
 
@@ -6,11 +8,22 @@ from aiosmtpd.controller import Controller
 
 
 class Recorder:
-    def __init__(self, refuse: int = 0):
+    def __init__(self, refuse: int = 0, delay: float = 0.0):
         self.messages: list[Message] = []
         self.refuse = refuse  # refuse this many deliveries first, as a failing server would
+        self.delay = delay  # seconds each delivery takes, as a slow server's would
+        self.started = 0
+        self._waiting: dict[int, threading.Event] = {}
+
+    def delivery_started(self, n: int) -> threading.Event:
+        """An event set when the nth delivery begins."""
+        return self._waiting.setdefault(n, threading.Event())
 
     async def handle_DATA(self, server, session, envelope):
+        self.started += 1
+        if self.started in self._waiting:
+            self._waiting[self.started].set()
+        await asyncio.sleep(self.delay)
         if self.refuse > 0:
             self.refuse -= 1
             return "451 Requested action aborted: local error in processing"
@@ -19,8 +32,8 @@ class Recorder:
 
 
 class SMTPServer:
-    def __init__(self, port: int, refuse: int = 0):
-        self.handler = Recorder(refuse)
+    def __init__(self, port: int, refuse: int = 0, delay: float = 0.0):
+        self.handler = Recorder(refuse, delay)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=port)
 
     @property

@@ -1,8 +1,6 @@
 """Admin pages: organisations and their teams, job roles, imports, the outbox."""
-import base64
-import binascii
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms import SelectChoice
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +8,7 @@ from lms.accounts.access import role_required
 from lms.accounts.forms import ImportForm, JobRoleForm, OrganisationForm, TeamForm
 from lms.accounts.models import JobRole, Organisation, Role, Sector, Team
 from lms.accounts.queries import job_roles_with_counts, organisation_by_name, organisations_with_counts, teams_of
+from lms.accounts.services import keep_pending_import, take_pending_import
 from lms.extensions import db
 from lms.importing import KINDS, ImportFileError, decode, run_import
 from lms.notify.services import recent_messages
@@ -103,45 +102,53 @@ def job_roles():
     return render_template("admin/job_roles.html", rows=job_roles_with_counts(), form=form)
 
 
+def _import_form() -> ImportForm:
+    form = ImportForm()
+    form.kind.choices = [SelectChoice("", "Choose")] + [SelectChoice(kind, text) for kind, (text, _) in KINDS.items()]
+    return form
+
+
 @bp.route("/imports", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def imports():
     """Upload a file and see what it would change; nothing changes until you confirm."""
-    form = ImportForm()
-    form.kind.choices = [SelectChoice("", "Choose")] + [SelectChoice(kind, text) for kind, (text, _) in KINDS.items()]
+    form = _import_form()
     if form.validate_on_submit():
+        data = form.file.data.read()
         try:
-            text = decode(form.file.data.read())
+            text = decode(data)
         except ImportFileError as error:
             form.file.errors.append(str(error))
         else:
-            report = run_import(form.kind.data, text)
+            kind, filename = form.kind.data, form.file.data.filename or "the file"
+            report = run_import(kind, text)
             db.session.rollback()  # a preview only
-            return render_template(
-                "admin/import_preview.html", report=report, kind=form.kind.data,
-                filename=form.file.data.filename, payload=base64.b64encode(text.encode()).decode(),
-            )
+            upload = None
+            if report.ok:  # kept on the server: the confirm button posts back only this token
+                upload = keep_pending_import(current_user, kind, filename, data)
+                db.session.commit()
+            return render_template("admin/import_preview.html", report=report, kind=kind, filename=filename, upload=upload)
     return render_template("admin/imports.html", form=form)
 
 
 @bp.post("/imports/apply")
 @role_required(Role.ADMIN)
 def apply_import():
-    """Apply a previewed file. It is checked again in full: any problem and nothing changes."""
-    kind = request.form.get("kind", "")
-    if kind not in KINDS:
-        abort(400)
-    try:
-        text = base64.b64decode(request.form.get("payload", ""), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        abort(400)
-    report = run_import(kind, text)
-    if not report.ok:
+    """Apply a file checked in the last hour. It is checked again in full: any problem and nothing changes."""
+    pending = take_pending_import(request.form.get("upload", ""), current_user)
+    if pending is None:
+        db.session.commit()  # files over an hour old are gone
+        form = _import_form()
+        form.file.errors = ["Upload the file again: a checked file is kept for an hour, only for the admin who "
+                            "checked it, and can be imported once"]
+        return render_template("admin/imports.html", form=form), 400
+    kind, filename = pending.kind, pending.filename
+    report = run_import(kind, decode(pending.data))
+    if not report.ok:  # something changed since the preview
         db.session.rollback()
-        return render_template("admin/import_preview.html", report=report, kind=kind,
-                               filename=request.form.get("filename", ""), payload=request.form.get("payload")), 422
+        return render_template("admin/import_preview.html", report=report, kind=kind, filename=filename, upload=None), 422
     db.session.commit()
-    flash(f"Imported {kind}: {report.summary()}.")
+    flash(f"Imported {kind} from {filename}: {report.summary()}.")
     return redirect(url_for("admin.imports"))
 
 

@@ -5,12 +5,17 @@ from lms.accounts.models import JobRole, Organisation, Sector, Team, User
 from lms.accounts.rules import email_problem, normalise_email
 from lms.clock import today
 from lms.extensions import db
-from lms.importing import ImportReport, Problem, check_required, csv_rows, importer, parse_date, parse_yes_no
+from lms.importing import ImportReport, check_required, csv_rows, importer, limit_of, parse_date, parse_yes_no
 
-STAFF_COLUMNS = [
-    "employee_id", "given_name", "family_name", "email", "organisation", "team",
-    "job_role", "manager_email", "start_date", "leaving_date",
-]
+DATE = 50  # room for a wrong date to be quoted back, not just measured
+ORGANISATION_COLUMNS = {"name": limit_of(Organisation.name), "sector": 50, "commissioned": 10}
+JOB_ROLE_COLUMNS = {"name": limit_of(JobRole.name)}
+STAFF_COLUMNS = {
+    "employee_id": limit_of(User.employee_id), "given_name": limit_of(User.given_name),
+    "family_name": limit_of(User.family_name), "email": limit_of(User.email),
+    "organisation": limit_of(Organisation.name), "team": limit_of(Team.name), "job_role": limit_of(JobRole.name),
+    "manager_email": limit_of(User.email), "start_date": DATE, "leaving_date": DATE,
+}
 SECTORS = ", ".join(s.value for s in Sector)
 
 
@@ -24,18 +29,18 @@ def import_organisations(text: str) -> ImportReport:
     existing = _by_lower_name(Organisation)
     seen: dict[str, int] = {}
     planned = []
-    for line, row in csv_rows(text, ["name", "sector", "commissioned"]):
+    for line, row in csv_rows(text, ORGANISATION_COLUMNS):
         check_required(report, line, row, {"name", "sector", "commissioned"})
         name = row["name"]
         if name.lower() in seen:
-            report.problems.append(Problem(line, "name", f"{name!r} is also on line {seen[name.lower()]}"))
+            report.problem(line, "name", f"{name!r} is also on line {seen[name.lower()]}")
         seen[name.lower()] = line
         sector = None
         if row["sector"]:
             try:
                 sector = Sector(row["sector"].lower())
             except ValueError:
-                report.problems.append(Problem(line, "sector", f"{row['sector']!r} is not one of {SECTORS}"))
+                report.problem(line, "sector", f"{row['sector']!r} is not one of {SECTORS}")
         commissioned = parse_yes_no(report, line, "commissioned", row["commissioned"]) if row["commissioned"] else None
         planned.append((name, sector, commissioned))
     if not report.ok:
@@ -59,15 +64,15 @@ def import_job_roles(text: str) -> ImportReport:
     report = ImportReport("job-roles")
     existing = _by_lower_name(JobRole)
     seen: dict[str, int] = {}
-    for line, row in csv_rows(text, ["name"]):
+    for line, row in csv_rows(text, JOB_ROLE_COLUMNS):
         check_required(report, line, row, {"name"})
         key = row["name"].lower()
         if key in seen:
-            report.problems.append(Problem(line, "name", f"{row['name']!r} is also on line {seen[key]}"))
+            report.problem(line, "name", f"{row['name']!r} is also on line {seen[key]}")
         seen[key] = line
     if not report.ok:
         return report
-    for line, row in csv_rows(text, ["name"]):
+    for line, row in csv_rows(text, JOB_ROLE_COLUMNS):
         if row["name"].lower() in existing:
             report.count("unchanged")
         else:
@@ -98,35 +103,35 @@ def import_staff(text: str) -> ImportReport:
         problems_before = len(report.problems)
         employee_id = row["employee_id"]
         if employee_id in file_ids:
-            report.problems.append(Problem(line, "employee_id", f"{employee_id!r} is also on line {file_ids[employee_id]}"))
+            report.problem(line, "employee_id", f"{employee_id!r} is also on line {file_ids[employee_id]}")
         file_ids[employee_id] = line
 
         email = normalise_email(row["email"])
         if email:
             if email_problem(email):
-                report.problems.append(Problem(line, "email", f"{row['email']!r} is not a valid email address"))
+                report.problem(line, "email", f"{row['email']!r} is not a valid email address")
             if email in file_emails:
-                report.problems.append(Problem(line, "email", f"{email!r} is also on line {file_emails[email][0]}"))
+                report.problem(line, "email", f"{email!r} is also on line {file_emails[email][0]}")
             elif emails.get(email, employee_id) != employee_id:
-                report.problems.append(Problem(line, "email", f"{email!r} belongs to another person (employee {emails[email]})"))
+                report.problem(line, "email", f"{email!r} belongs to another person (employee {emails[email]})")
             file_emails[email] = (line, employee_id)
 
         org = orgs.get(row["organisation"].lower()) if row["organisation"] else None
         if row["organisation"] and org is None:
-            report.problems.append(Problem(line, "organisation", f"no organisation called {row['organisation']!r}"))
+            report.problem(line, "organisation", f"no organisation called {row['organisation']!r}")
         team = None
         if row["team"] and org is not None:
             team = teams.get((org.id, row["team"].lower()))
             if team is None:
-                report.problems.append(Problem(line, "team", f"{org.name} has no team called {row['team']!r}"))
+                report.problem(line, "team", f"{org.name} has no team called {row['team']!r}")
         role = roles.get(row["job_role"].lower()) if row["job_role"] else None
         if row["job_role"] and role is None:
-            report.problems.append(Problem(line, "job_role", f"no job role called {row['job_role']!r}"))
+            report.problem(line, "job_role", f"no job role called {row['job_role']!r}")
 
         start = parse_date(report, line, "start_date", row["start_date"]) if row["start_date"] else None
         leaving = parse_date(report, line, "leaving_date", row["leaving_date"]) if row["leaving_date"] else None
         if start and leaving and leaving < start:
-            report.problems.append(Problem(line, "leaving_date", "must be on or after the start date"))
+            report.problem(line, "leaving_date", "must be on or after the start date")
         if len(report.problems) == problems_before:
             planned.append((line, row, email, org, team, role, start, leaving))
 
@@ -134,9 +139,9 @@ def import_staff(text: str) -> ImportReport:
     for line, row, *_ in planned:
         manager_email = normalise_email(row["manager_email"])
         if manager_email and manager_email not in emails and manager_email not in file_emails:
-            report.problems.append(Problem(line, "manager_email", f"no person with email {manager_email!r}"))
+            report.problem(line, "manager_email", f"no person with email {manager_email!r}")
         if manager_email and manager_email == normalise_email(row["email"]):
-            report.problems.append(Problem(line, "manager_email", "a person cannot be their own manager"))
+            report.problem(line, "manager_email", "a person cannot be their own manager")
     if not report.ok:
         return report
 

@@ -3,7 +3,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.clock import today
@@ -143,17 +143,48 @@ class RoleGrant(Base):
 
 
 class PasswordResetToken(Base):
-    """Only the token's hash is stored; the token itself lives in one email."""
+    """A request for a reset link. The token is made as its email is sent, and only its hash is kept:
+    no table, and so no admin or database reader, ever holds a usable one."""
 
     __tablename__ = "password_reset_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # None until the email goes
     expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]  # spent, or retired by a newer request
 
     user: Mapped[User] = relationship()
+
+
+class PasswordResetRequest(Base):
+    """Each request for a reset link that was answered, known address or not: the throttle counts them."""
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (
+        Index("ix_password_reset_requests_email_at", "email", "at"),
+        Index("ix_password_reset_requests_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PendingImport(Base):
+    """A file an admin has checked and not yet applied. The preview page posts back only a token
+    (whose hash is kept), so a file near the upload limit is never sent twice; gone after an hour."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # the file as uploaded, NUL bytes and all
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LoginAttempt(Base):

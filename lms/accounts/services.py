@@ -8,12 +8,14 @@ from flask import current_app, render_template
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.models import LoginAttempt, PasswordResetToken, Role, RoleGrant, User
+from lms.accounts.models import (
+    LoginAttempt, PasswordResetRequest, PasswordResetToken, PendingImport, Role, RoleGrant, User,
+)
 from lms.accounts.queries import user_by_email
 from lms.accounts.rules import normalise_email
 from lms.db import utcnow
 from lms.extensions import db
-from lms.notify.services import queue_email
+from lms.notify.services import PRIVATE_LINK, private_link_maker, queue_email
 
 # Compared against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -25,22 +27,21 @@ class LoginOutcome:
     throttled: bool = False
 
 
-def _recent_failures(column, value) -> int:
-    window = timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at > utcnow() - window)
-    )
+def _recent(column, value, seconds: int, *where) -> int:
+    """Rows of the column's throttling table with this value in the last `seconds`."""
+    model = column.class_
+    since = utcnow() - timedelta(seconds=seconds)
+    return db.session.scalar(select(func.count()).select_from(model).where(column == value, model.at > since, *where))
 
 
 def authenticate(email: str, password: str, address: str) -> LoginOutcome:
     """Check a login, recording the attempt; too many recent failures refuse without checking."""
     email = normalise_email(email)
     config = current_app.config
+    window, failed = config["LOGIN_WINDOW_SECONDS"], LoginAttempt.succeeded.is_(False)
     if (
-        _recent_failures(LoginAttempt.email, email) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(LoginAttempt.address, address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        _recent(LoginAttempt.email, email, window, failed) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent(LoginAttempt.address, address, window, failed) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     ):
         return LoginOutcome(throttled=True)
     user = user_by_email(email)
@@ -48,15 +49,16 @@ def authenticate(email: str, password: str, address: str) -> LoginOutcome:
     ok = ok and user is not None and user.is_active
     db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
     if ok:
-        prune_login_attempts()  # the privacy notice promises a day at most; the table stays small
+        prune_throttle_records()  # the privacy notice promises a day at most; the tables stay small
     db.session.flush()
     return LoginOutcome(user=user if ok else None)
 
 
-def prune_login_attempts() -> int:
-    """Attempts older than a day say nothing about throttling any more."""
-    result = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - timedelta(days=1)))
-    return result.rowcount
+def prune_throttle_records() -> None:
+    """Sign-in attempts and reset requests older than a day say nothing about throttling any more."""
+    day_ago = utcnow() - timedelta(days=1)
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < day_ago))
+    db.session.execute(delete(PasswordResetRequest).where(PasswordResetRequest.at < day_ago))
 
 
 def set_password(user: User, password: str) -> None:
@@ -82,29 +84,69 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def request_password_reset(email: str) -> None:
-    """Email a single-use link if the address belongs to an active person; say nothing either way."""
+def _reset_throttled(email: str, address: str) -> bool:
+    config = current_app.config
+    window = config["PASSWORD_RESET_WINDOW_SECONDS"]
+    return (
+        _recent(PasswordResetRequest.email, email, window) >= config["PASSWORD_RESET_MAX_PER_ACCOUNT"]
+        or _recent(PasswordResetRequest.address, address, window) >= config["PASSWORD_RESET_MAX_PER_ADDRESS"]
+    )
+
+
+def request_password_reset(email: str, address: str) -> None:
+    """Queue a single-use link if the email belongs to an active person, unless that email or the
+    client's network address has asked too often; say nothing either way. A new link retires older ones."""
+    email = normalise_email(email)
+    if _reset_throttled(email, address):
+        return  # not recorded: a flood cannot grow the table, and counts only what was answered
+    db.session.add(PasswordResetRequest(email=email, address=address))
+    prune_throttle_records()
     user = user_by_email(email)
     if user is None or not user.is_active:
+        db.session.flush()
         return
-    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    for row in _unspent_tokens(user):
+        row.used_at = now
     hours = current_app.config["PASSWORD_RESET_HOURS"]
-    db.session.add(
-        PasswordResetToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(hours=hours))
-    )
-    link = f"{current_app.config['BASE_URL']}/password/reset/{token}"
+    reset = PasswordResetToken(user_id=user.id, expires_at=now + timedelta(hours=hours))
+    db.session.add(reset)
+    db.session.flush()
     queue_email(
         user.email,
         f"Reset your {current_app.config['SERVICE_NAME']} password",
-        render_template("email/password_reset.txt", user=user, link=link, hours=hours),
+        render_template("email/password_reset.txt", user=user, link=PRIVATE_LINK, hours=hours),
+        private_link=("password-reset", reset.id),
     )
 
 
-def user_for_reset_token(token: str) -> User | None:
-    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
-    if row is None or row.used_at is not None or row.expires_at <= utcnow() or not row.user.is_active:
+@private_link_maker("password-reset")
+def make_reset_link(reset_id: int) -> str | None:
+    """Make the reset token as its email is sent, keeping only its hash; None once the request is spent,
+    retired by a newer one or expired, or the person has left."""
+    reset = db.session.get(PasswordResetToken, reset_id)
+    if not _usable(reset):
         return None
-    return row.user
+    token = secrets.token_urlsafe(32)
+    reset.token_hash = _token_hash(token)  # a retry makes a new token, and the one before stops working
+    db.session.flush()
+    return f"{current_app.config['BASE_URL']}/password/reset/{token}"
+
+
+def _unspent_tokens(user: User) -> list[PasswordResetToken]:
+    return list(db.session.scalars(
+        select(PasswordResetToken).where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+    ))
+
+
+def _usable(reset: PasswordResetToken | None) -> bool:
+    """Not spent, retired or expired, and its person has not left."""
+    return reset is not None and reset.used_at is None and reset.expires_at > utcnow() and reset.user.is_active
+
+
+def user_for_reset_token(token: str) -> User | None:
+    reset = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
+    return reset.user if _usable(reset) else None
 
 
 def reset_password(token: str, password: str) -> User | None:
@@ -113,9 +155,37 @@ def reset_password(token: str, password: str) -> User | None:
     if user is None:
         return None
     now = utcnow()
-    for row in db.session.scalars(
-        select(PasswordResetToken).where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-    ):
+    for row in _unspent_tokens(user):
         row.used_at = now
     set_password(user, password)
     return user
+
+
+# Files an admin has checked stay on the server until applied, an hour at most.
+PENDING_IMPORT_LIFETIME = timedelta(hours=1)
+
+
+def keep_pending_import(user: User, kind: str, filename: str, data: bytes) -> str:
+    """Keep a checked file for the admin who uploaded it; returns the token the preview form posts back."""
+    _prune_pending_imports()
+    token = secrets.token_urlsafe(32)
+    db.session.add(PendingImport(token_hash=_token_hash(token), user_id=user.id, kind=kind, filename=filename[:255], data=data))
+    db.session.flush()
+    return token
+
+
+def take_pending_import(token: str, user: User) -> PendingImport | None:
+    """The file behind a token, only for the admin who uploaded it and within the hour. Taking it deletes
+    it in the caller's transaction: of two applies at once, the second finds nothing to take."""
+    _prune_pending_imports()
+    pending = db.session.scalar(select(PendingImport).where(
+        PendingImport.token_hash == _token_hash(token), PendingImport.user_id == user.id))
+    if pending is None:
+        return None
+    taken = db.session.execute(delete(PendingImport).where(PendingImport.id == pending.id),
+                               execution_options={"synchronize_session": False})
+    return pending if taken.rowcount == 1 else None
+
+
+def _prune_pending_imports() -> None:
+    db.session.execute(delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_IMPORT_LIFETIME))

@@ -69,10 +69,10 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
-    """Ask for a reset link; the answer is the same whether or not the address is known."""
+    """Ask for a reset link; the answer is the same whether the address is known or not, throttled or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, request.remote_addr or "unknown")
         db.session.commit()
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/forgot_password.html", form=form)

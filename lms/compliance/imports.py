@@ -6,84 +6,61 @@ from sqlalchemy import delete, select
 
 from lms.accounts.models import JobRole, Organisation, User
 from lms.clock import today
-from lms.compliance.models import ActionPlan, PlanTarget, Requirement, RoleRequirement
+from lms.compliance.models import ActionPlan, Completion, PlanTarget, Requirement, RoleRequirement
+from lms.compliance.queries import CHUNK
 from lms.compliance.services import record_completion, update_requirement
 from lms.extensions import db
-from lms.importing import ImportFileError, ImportReport, Problem, check_required, csv_rows, importer, parse_date, yaml_document
+from lms.importing import (
+    ImportFileError, ImportReport, Mapping, check_required, csv_rows, importer, limit_of, load_yaml, parse_date,
+    yaml_date, yaml_mappings, yaml_text, yaml_texts, yaml_whole,
+)
 
-
-def _load_yaml_with_lines(text: str):
-    """YAML with each mapping's line number kept under the key "__line__"."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_mapping(loader, node, deep=False):
-        mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    yaml_document(text)  # raises a line-numbered ImportFileError on bad syntax
-    return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
-
-
-def _whole(report, line, field, value, low, high, default):
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        report.problems.append(Problem(line, field, f"must be a whole number from {low} to {high}"))
-        return default
-    return value
+SLUG = limit_of(Requirement.slug)
 
 
 @importer("requirements", "Requirements and the job roles that need them (YAML)")
 def import_requirements(text: str) -> ImportReport:
     """Requirements upserted by slug; each listed role's requirements replaced by the file's list."""
     report = ImportReport("requirements")
-    data = _load_yaml_with_lines(text)
-    if not isinstance(data, dict):
-        raise ImportFileError("the file must have `requirements:` and `job_roles:` sections")
+    data = load_yaml(text)
+    if not isinstance(data, Mapping):
+        raise ImportFileError("must be a mapping with requirements: and job_roles:")
     specs, slugs = [], {}
-    for item in data.get("requirements") or []:
-        line = item.get("__line__", 1) if isinstance(item, dict) else 1
-        if not isinstance(item, dict):
-            report.problems.append(Problem(line, "requirements", "each requirement must be a mapping"))
-            continue
-        slug, title = str(item.get("slug") or "").strip(), str(item.get("title") or "").strip()
-        if not slug:
-            report.problems.append(Problem(line, "slug", "is required"))
-        elif slug in slugs:
-            report.problems.append(Problem(line, "slug", f"{slug!r} is also on line {slugs[slug]}"))
-        slugs[slug] = line
-        if not title:
-            report.problems.append(Problem(line, "title", "is required"))
-        satisfied = item.get("satisfied_by") or {}
-        if not isinstance(satisfied, dict):
-            report.problems.append(Problem(line, "satisfied_by", "must have courses: and/or event_kinds:"))
-            satisfied = {}
+    for item in yaml_mappings(report, data, "requirements"):
+        slug = yaml_text(report, item, "slug", SLUG)
+        if slug in slugs:
+            report.problem(item.line_of("slug"), "slug", f"{slug!r} is also on line {slugs[slug]}")
+        slugs.setdefault(slug, item.line_of("slug"))
+        satisfied = item.get("satisfied_by") or Mapping({}, item.line, {})
+        if not isinstance(satisfied, Mapping):
+            report.problem(item.line_of("satisfied_by"), "satisfied_by", "must have courses: and/or event_kinds:")
+            satisfied = Mapping({}, item.line, {})
         specs.append(dict(
-            slug=slug, title=title,
-            validity_months=_whole(report, line, "validity_months", item.get("validity_months"), 1, 240, 24),
-            due_soon_days=_whole(report, line, "due_soon_days", item.get("due_soon_days"), 0, 365, 60),
-            induction_days=_whole(report, line, "induction_days", item.get("induction_days"), 0, 730, 90),
-            courses=[str(c) for c in satisfied.get("courses") or []],
-            event_kinds=[str(k) for k in satisfied.get("event_kinds") or []],
+            slug=slug, title=yaml_text(report, item, "title", limit_of(Requirement.title)),
+            validity_months=yaml_whole(report, item, "validity_months", 1, 240, 24),
+            due_soon_days=yaml_whole(report, item, "due_soon_days", 0, 365, 60),
+            induction_days=yaml_whole(report, item, "induction_days", 0, 730, 90),
+            courses=yaml_texts(report, satisfied, "courses", SLUG),
+            event_kinds=yaml_texts(report, satisfied, "event_kinds", SLUG),
         ))
     existing = {r.slug: r for r in db.session.scalars(select(Requirement))}
     roles = {r.name.lower(): r for r in db.session.scalars(select(JobRole))}
-    matrix = []
-    for item in data.get("job_roles") or []:
-        line = item.get("__line__", 1) if isinstance(item, dict) else 1
-        role = roles.get(str(item.get("name") or "").strip().lower()) if isinstance(item, dict) else None
-        if role is None:
-            report.problems.append(Problem(line, "name", f"no job role called {item.get('name')!r}" if isinstance(item, dict) else "must be a mapping"))
+    matrix, named = [], {}
+    for item in yaml_mappings(report, data, "job_roles"):
+        name = yaml_text(report, item, "name", limit_of(JobRole.name))
+        line = item.line_of("name")
+        wanted = yaml_texts(report, item, "requirements", SLUG)
+        if not name:
             continue
-        wanted = item.get("requirements") or []
+        if name.lower() in named:
+            report.problem(line, "name", f"{name!r} is also on line {named[name.lower()]}")
+        named.setdefault(name.lower(), line)
+        role = roles.get(name.lower())
+        if role is None:
+            report.problem(line, "name", f"no job role called {name!r}")
         for slug in wanted:
             if slug not in slugs and slug not in existing:
-                report.problems.append(Problem(line, "requirements", f"no requirement {slug!r}"))
+                report.problem(item.line_of("requirements"), "requirements", f"no requirement {slug!r}")
         matrix.append((role, wanted))
     if not report.ok:
         return report
@@ -109,98 +86,131 @@ def import_requirements(text: str) -> ImportReport:
     return report
 
 
+COMPLETION_COLUMNS = {
+    "employee_id": limit_of(User.employee_id), "requirement": SLUG, "completed_on": 10, "note": limit_of(Completion.note),
+}
+
+
 @importer("completions", "Historical completions (CSV: employee_id, requirement, completed_on, note)")
 def import_completions(text: str) -> ImportReport:
+    """Record each row's completion unless the same one (person, requirement, date) is already on record."""
     report = ImportReport("completions")
     people = {u.employee_id: u for u in db.session.scalars(select(User).where(User.employee_id.is_not(None)))}
     requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
     day = today()
-    planned = []
-    for line, row in csv_rows(text, ["employee_id", "requirement", "completed_on", "note"]):
+    planned, seen = [], {}
+    for line, row in csv_rows(text, COMPLETION_COLUMNS):
         check_required(report, line, row, {"employee_id", "requirement", "completed_on"})
         person = people.get(row["employee_id"])
         if row["employee_id"] and person is None:
-            report.problems.append(Problem(line, "employee_id", f"no person with employee number {row['employee_id']!r}"))
+            report.problem(line, "employee_id", f"no person with employee number {row['employee_id']!r}")
         requirement = requirements.get(row["requirement"])
         if row["requirement"] and requirement is None:
-            report.problems.append(Problem(line, "requirement", f"no requirement {row['requirement']!r}"))
+            report.problem(line, "requirement", f"no requirement {row['requirement']!r}")
         completed = parse_date(report, line, "completed_on", row["completed_on"]) if row["completed_on"] else None
         if completed and completed > day:
-            report.problems.append(Problem(line, "completed_on", "is in the future"))
+            report.problem(line, "completed_on", "is in the future")
         if completed and completed < date(1990, 1, 1):
-            report.problems.append(Problem(line, "completed_on", "is before 1990"))
-        planned.append((person, requirement, completed, row["note"]))
+            report.problem(line, "completed_on", "is before 1990")
+        if person and requirement and completed:
+            key = (person.id, requirement.id, completed)
+            if key in seen:
+                report.problem(line, "completed_on", f"the same completion is on line {seen[key]}")
+            seen.setdefault(key, line)
+            planned.append((key, requirement, row["note"]))
     if not report.ok:
         return report
-    for person, requirement, completed, note in planned:
-        record_completion(person.id, requirement, completed, "import", note=note or "imported from a previous system")
+    recorded = _on_record({key for key, _, _ in planned})
+    for (person_id, _, completed), requirement, note in planned:
+        if (person_id, requirement.id, completed) in recorded:
+            report.count("unchanged")
+            continue
+        record_completion(person_id, requirement, completed, "import", note=note or "imported from a previous system")
         report.count("completions recorded")
     return report
 
 
+def _on_record(keys: set[tuple[int, int, date]]) -> set[tuple[int, int, date]]:
+    """Those (person, requirement, date) completions already recorded and not set aside by a correction."""
+    person_ids = sorted({person_id for person_id, _, _ in keys})
+    found = set()
+    for start in range(0, len(person_ids), CHUNK):
+        found.update(tuple(row) for row in db.session.execute(
+            select(Completion.user_id, Completion.requirement_id, Completion.completed_on)
+            .where(Completion.user_id.in_(person_ids[start:start + CHUNK]), Completion.superseded_at.is_(None))
+        ))
+    return found & keys
+
+
 @importer("plans", "Action plans with dated targets (YAML)")
 def import_plans(text: str) -> ImportReport:
+    """Plans upserted by slug: a plan in the file replaces its targets."""
     report = ImportReport("plans")
-    data = _load_yaml_with_lines(text)
-    plans = data.get("plans") if isinstance(data, dict) and "plans" in data else [data]
+    data = load_yaml(text)
+    if not isinstance(data, Mapping):
+        raise ImportFileError("must be a plan, or plans: with a list of them")
+    plans = yaml_mappings(report, data, "plans") if "plans" in data else [data]
     orgs = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
     requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
-    built = []
+    built, slugs = [], {}
     for plan in plans:
-        if not isinstance(plan, dict):
-            raise ImportFileError("a plan must be a mapping with slug, title, owner, starts_on and targets")
-        line = plan.get("__line__", 1)
-        for field in ("slug", "title", "owner", "starts_on"):
-            if not plan.get(field):
-                report.problems.append(Problem(line, field, "is required"))
-        starts_on = plan.get("starts_on")
-        if starts_on and not isinstance(starts_on, date):
-            report.problems.append(Problem(line, "starts_on", "must be a date like 2012-07-17"))
-        targets = []
-        for target in plan.get("targets") or []:
-            tline = target.get("__line__", line)
-            requirement = requirements.get(target.get("requirement"))
-            if requirement is None:
-                report.problems.append(Problem(tline, "requirement", f"no requirement {target.get('requirement')!r}"))
-            names = target.get("organisations")
-            org_ids, all_orgs = [], names == "all"
-            if not all_orgs:
-                for name in names or []:
-                    org = orgs.get(str(name).lower())
-                    if org is None:
-                        report.problems.append(Problem(tline, "organisations", f"no organisation called {name!r}"))
-                    else:
-                        org_ids.append(org.id)
-                if not names:
-                    report.problems.append(Problem(tline, "organisations", "list the organisations, or write all"))
-            milestones = []
-            for milestone in target.get("milestones") or []:
-                mline = milestone.get("__line__", tline) if isinstance(milestone, dict) else tline
-                on, pct = (milestone.get("date"), milestone.get("percent")) if isinstance(milestone, dict) else (None, None)
-                if not isinstance(on, date):
-                    report.problems.append(Problem(mline, "date", "must be a date like 2012-12-31"))
-                if isinstance(pct, bool) or not isinstance(pct, (int, float)) or not 0 <= pct <= 100:
-                    report.problems.append(Problem(mline, "percent", "must be a number from 0 to 100"))
-                elif isinstance(on, date):
-                    milestones.append({"date": on.isoformat(), "percent": str(Fraction(str(pct)))})
-            if not milestones:
-                report.problems.append(Problem(tline, "milestones", "give at least one {date, percent}"))
-            if isinstance(starts_on, date) and any(m["date"] <= starts_on.isoformat() for m in milestones):
-                report.problems.append(Problem(tline, "milestones", "every milestone must be after the plan starts"))
-            targets.append((requirement, all_orgs, org_ids, sorted(milestones, key=lambda m: m["date"])))
-        built.append((plan, targets))
+        values = dict(
+            slug=yaml_text(report, plan, "slug", limit_of(ActionPlan.slug)),
+            title=yaml_text(report, plan, "title", limit_of(ActionPlan.title)),
+            owner=yaml_text(report, plan, "owner", limit_of(ActionPlan.owner)),
+            starts_on=yaml_date(report, plan, "starts_on"),
+        )
+        if values["slug"] in slugs:
+            report.problem(plan.line_of("slug"), "slug", f"{values['slug']!r} is also on line {slugs[values['slug']]}")
+        slugs.setdefault(values["slug"], plan.line_of("slug"))
+        targets = [_target(report, target, values["starts_on"], orgs, requirements)
+                   for target in yaml_mappings(report, plan, "targets")]
+        built.append((values, targets))
     if not report.ok:
         return report
-    for plan, targets in built:
-        row = db.session.scalar(select(ActionPlan).where(ActionPlan.slug == plan["slug"]))
+    for values, targets in built:
+        row = db.session.scalar(select(ActionPlan).where(ActionPlan.slug == values["slug"]))
         if row is None:
-            row = ActionPlan(slug=plan["slug"])
+            row = ActionPlan(slug=values["slug"])
             db.session.add(row)
             report.count("plans created")
         else:
             report.count("plans replaced")
-        row.title, row.owner, row.starts_on = plan["title"], plan["owner"], plan["starts_on"]
+        row.title, row.owner, row.starts_on = values["title"], values["owner"], values["starts_on"]
         row.targets = [PlanTarget(requirement_id=r.id, all_organisations=a, organisation_ids=o, milestones=m)
                        for r, a, o, m in targets]
     db.session.flush()
     return report
+
+
+def _target(report: ImportReport, target: Mapping, starts_on: date | None, orgs: dict, requirements: dict):
+    """One target of a plan: (requirement, all organisations?, organisation ids, milestones in date order)."""
+    slug = yaml_text(report, target, "requirement", SLUG)
+    requirement = requirements.get(slug)
+    if slug and requirement is None:
+        report.problem(target.line_of("requirement"), "requirement", f"no requirement {slug!r}")
+    org_ids, all_orgs = [], target.get("organisations") == "all"
+    if not all_orgs:
+        names = yaml_texts(report, target, "organisations", limit_of(Organisation.name))
+        for name in names:
+            org = orgs.get(name.lower())
+            if org is None:
+                report.problem(target.line_of("organisations"), "organisations", f"no organisation called {name!r}")
+            else:
+                org_ids.append(org.id)
+        if not names:
+            report.problem(target.line_of("organisations"), "organisations", "list the organisations, or write all")
+    milestones = []
+    for milestone in yaml_mappings(report, target, "milestones"):
+        on = yaml_date(report, milestone, "date")
+        pct = milestone.get("percent")
+        if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
+            report.problem(milestone.line_of("percent"), "percent", "must be a number from 0 to 100")
+        elif on is not None:
+            milestones.append({"date": on.isoformat(), "percent": str(Fraction(str(pct)))})
+    line = target.line_of("milestones")
+    if not milestones:
+        report.problem(line, "milestones", "give at least one {date, percent}")
+    if starts_on and any(m["date"] <= starts_on.isoformat() for m in milestones):
+        report.problem(line, "milestones", "every milestone must be after the plan starts")
+    return requirement, all_orgs, org_ids, sorted(milestones, key=lambda m: m["date"])

@@ -1,8 +1,4 @@
-import re
-
-from lms.accounts.models import User
 from lms.extensions import db
-from lms.notify.services import deliver_pending
 from tests.conftest import PASSWORD, login
 
 
@@ -84,48 +80,6 @@ def test_short_new_password_is_refused_with_an_error_summary(client, make_person
     page = client.post("/account/password", data={"current": PASSWORD, "password": "short", "confirm": "short"}).get_data(as_text=True)
     assert "Password must be 10 characters or more" in page
     assert "govuk-error-summary" in page
-
-
-def test_password_reset_by_email_link_works_once(client, make_person, smtp):
-    person = make_person()
-    response = client.post("/password/forgot", data={"email": person.email.upper()})
-    assert "Check your email" in response.get_data(as_text=True)
-    db.session.commit()
-    assert deliver_pending().sent == 1
-    [message] = smtp.messages
-    assert message["To"] == person.email
-    link = re.search(r"http://\S+/password/reset/(\S+)", message.get_payload(decode=True).decode()).group(0)
-    path = link.split("127.0.0.1:5000", 1)[1]
-
-    assert client.post(path, data={"password": "brand new password", "confirm": "brand new password"}).status_code == 302
-    assert login(client, person, password="brand new password").status_code == 302
-    client.post("/logout")
-    assert client.get(path).status_code == 404  # spent
-
-
-def test_password_reset_for_unknown_address_sends_nothing_and_says_the_same(client, smtp):
-    page = client.post("/password/forgot", data={"email": "stranger@example.test"}).get_data(as_text=True)
-    assert "Check your email" in page
-    assert deliver_pending().sent == 0
-
-
-def test_expired_reset_link_is_refused(client, make_person):
-    import time_machine
-    from datetime import timedelta
-
-    from lms.accounts.services import request_password_reset
-    from lms.db import utcnow
-
-    person = make_person()
-    with time_machine.travel(utcnow() - timedelta(hours=3)):
-        request_password_reset(person.email)
-        db.session.commit()
-    from lms.notify.models import OutboxMessage
-
-    body = db.session.scalars(db.select(OutboxMessage)).one().body_text
-    path = "/password/reset/" + body.split("/password/reset/")[1].split()[0]
-    assert client.get(path).status_code == 404
-    assert db.session.get(User, person.id).password_hash == person.password_hash
 
 
 def test_sign_in_attempts_older_than_a_day_are_deleted(client, make_person):

@@ -129,7 +129,7 @@ def test_bad_plan_and_requirements_files_change_nothing(runner, tmp_path, matrix
     bad.write_text(PLAN.replace("Adult Social Care", "Nowhere Council").replace("percent: 50", "percent: 150"))
     result = runner.invoke(args=["import", "plans", str(bad)])
     assert result.exit_code == 1
-    assert "line 6: organisations: no organisation called 'Nowhere Council'" in result.output
+    assert "line 7: organisations: no organisation called 'Nowhere Council'" in result.output
     assert "line 8: percent: must be a number from 0 to 100" in result.output
     bad_matrix = tmp_path / "requirements.yaml"
     bad_matrix.write_text(REQUIREMENTS.replace("[hidden-harm-awareness]}", "[hidden-harm-awareness, astronomy]}"))

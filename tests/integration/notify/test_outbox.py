@@ -82,6 +82,46 @@ def test_two_workers_never_claim_the_same_message(app):
     assert len(all_ids) == len(set(all_ids)) == 40
 
 
+def test_a_slow_server_gets_each_message_once_from_two_workers(app):
+    """The second worker starts once the first's batch is older than the lease, mid-delivery."""
+    app.config["OUTBOX_LEASE_SECONDS"] = 3
+    port = free_port()
+    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
+    for n in range(8):
+        queue_email(f"p{n}@example.test", f"Message {n}", "x")
+    db.session.commit()
+
+    def worker():
+        with app.app_context():
+            deliver_pending()
+            db.session.remove()
+
+    with SMTPServer(port, delay=1.0) as server:
+        fifth = server.handler.delivery_started(5)
+        first = threading.Thread(target=worker)
+        first.start()
+        assert fifth.wait(timeout=60)
+        second = threading.Thread(target=worker)
+        second.start()
+        first.join()
+        second.join()
+        subjects = sorted(m["Subject"] for m in server.messages)
+    assert subjects == [f"Message {n}" for n in range(8)]
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert {(r.status, r.tries) for r in rows} == {(OutboxStatus.SENT, 1)}
+
+
+def test_a_message_claimed_by_a_worker_that_died_is_sent_after_the_lease(app, smtp):
+    queue_email("lee@example.test", "Hello", "Body")
+    db.session.commit()
+    token, [claimed] = claim_batch()  # ...and the worker dies before sending
+    db.session.commit()
+    assert deliver_pending().sent == 0  # still leased
+    with time_machine.travel(utcnow() + timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"] + 1)):
+        assert deliver_pending().sent == 1
+    assert [m["Subject"] for m in smtp.messages] == ["Hello"]
+
+
 def test_outbox_page_shows_messages_to_admins(client, login_as, make_person):
     queue_email("lee@example.test", "Your training is due", "Body")
     db.session.commit()
