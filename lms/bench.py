@@ -55,7 +55,7 @@ def _populate(organisations: int, staff: int, requirements: int, completions: in
     validity = {i + 1: 24 for i in range(requirements)}
     db.session.execute(insert(Requirement), [
         {"id": i + 1, "slug": f"requirement-{i + 1}", "title": f"Requirement {i + 1}", "validity_months": 24,
-         "due_soon_days": 60, "induction_days": 90, "courses": [], "event_kinds": []} for i in range(requirements)])
+         "due_soon_days": 60, "induction_days": 90, "courses": []} for i in range(requirements)])
     db.session.execute(insert(RoleRequirement), [
         {"job_role_id": role, "requirement_id": req} for role in range(1, 11) for req in range(1, requirements + 1)
         if (role + req) % 3 != 0])

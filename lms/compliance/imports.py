@@ -33,15 +33,18 @@ def import_requirements(text: str) -> ImportReport:
         slugs.setdefault(slug, item.line_of("slug"))
         satisfied = item.get("satisfied_by") or Mapping({}, item.line, {})
         if not isinstance(satisfied, Mapping):
-            report.problem(item.line_of("satisfied_by"), "satisfied_by", "must have courses: and/or event_kinds:")
+            report.problem(item.line_of("satisfied_by"), "satisfied_by", "must have courses:")
             satisfied = Mapping({}, item.line, {})
+        if "event_kinds" in satisfied:
+            report.problem(satisfied.line_of("event_kinds"), "event_kinds",
+                           "is no longer used: each session names the requirements it counts towards "
+                           "(lms import events, column requirements)")
         specs.append(dict(
             slug=slug, title=yaml_text(report, item, "title", limit_of(Requirement.title)),
             validity_months=yaml_whole(report, item, "validity_months", 1, 240, 24),
             due_soon_days=yaml_whole(report, item, "due_soon_days", 0, 365, 60),
             induction_days=yaml_whole(report, item, "induction_days", 0, 730, 90),
             courses=yaml_texts(report, satisfied, "courses", SLUG),
-            event_kinds=yaml_texts(report, satisfied, "event_kinds", SLUG),
         ))
     existing = {r.slug: r for r in db.session.scalars(select(Requirement))}
     roles = {r.name.lower(): r for r in db.session.scalars(select(JobRole))}

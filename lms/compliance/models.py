@@ -17,8 +17,8 @@ class Requirement(Base):
     validity_months: Mapped[int] = mapped_column(default=24)
     due_soon_days: Mapped[int] = mapped_column(default=60)
     induction_days: Mapped[int] = mapped_column(default=90)
-    courses: Mapped[list] = mapped_column(JSON, default=list)  # course slugs that satisfy it
-    event_kinds: Mapped[list] = mapped_column(JSON, default=list)  # kinds of session that satisfy it
+    # Course slugs that satisfy it. Sessions say for themselves which requirements they count towards.
+    courses: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class RoleRequirement(Base):

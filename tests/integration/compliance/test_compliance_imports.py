@@ -247,3 +247,11 @@ def test_only_dates_written_yyyy_mm_dd_are_read(runner, tmp_path, two_staff):
     output = refused(runner, "completions", write(tmp_path, text, "completions.csv"))
     assert "line 2: completed_on: '20250301' is not a date in the form YYYY-MM-DD" in output
     assert "line 3: completed_on: '2025-W09-6' is not a date in the form YYYY-MM-DD" in output
+
+
+def test_requirements_no_longer_name_event_kinds(runner, tmp_path, make_job_role):
+    path = tmp_path / "requirements.yaml"
+    path.write_text("requirements:\n  - slug: hh\n    title: Hidden Harm\n    satisfied_by:\n      courses: [hh]\n      event_kinds: [briefing]\n")
+    result = runner.invoke(args=["import", "requirements", str(path)])
+    assert result.exit_code == 1
+    assert "line 6: event_kinds: is no longer used: each session names the requirements it counts towards" in result.output

@@ -12,8 +12,7 @@ from lms.extensions import db
 
 @pytest.fixture
 def requirement(app):
-    requirement = Requirement(slug="safeguarding-children-l2", title="Safeguarding children (level 2)",
-                              courses=[], event_kinds=[])
+    requirement = Requirement(slug="safeguarding-children-l2", title="Safeguarding children (level 2)", courses=[])
     db.session.add(requirement)
     db.session.commit()
     return requirement
