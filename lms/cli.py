@@ -132,8 +132,7 @@ def report_compliance(plan_slug: str | None, as_of, output: str):
     import json
 
     from lms.clock import today
-    from lms.compliance.queries import plan_by_slug
-    from lms.reports.queries import REPORT_COLUMNS, compliance_report
+    from lms.reports.queries import REPORT_COLUMNS, compliance_report, plan_by_slug
 
     plan = None
     if plan_slug:

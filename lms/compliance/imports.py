@@ -1,4 +1,4 @@
-"""Imports of the requirements matrix, historical completions and action plans (DESIGN §5)."""
+"""Imports of the requirements matrix and historical completions (DESIGN §5)."""
 from datetime import date
 from fractions import Fraction
 
@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 
 from lms.accounts.models import JobRole, Organisation, User
 from lms.clock import today
-from lms.compliance.models import ActionPlan, Completion, PlanTarget, Requirement, RoleRequirement
+from lms.compliance.models import Completion, Requirement, RoleRequirement
 from lms.compliance.queries import CHUNK
 from lms.compliance.services import record_completion, update_requirement
 from lms.extensions import db
@@ -143,77 +143,3 @@ def _on_record(keys: set[tuple[int, int, date]]) -> set[tuple[int, int, date]]:
             .where(Completion.user_id.in_(person_ids[start:start + CHUNK]), Completion.superseded_at.is_(None))
         ))
     return found & keys
-
-
-@importer("plans", "Action plans with dated targets (YAML)")
-def import_plans(text: str) -> ImportReport:
-    """Plans upserted by slug: a plan in the file replaces its targets."""
-    report = ImportReport("plans")
-    data = load_yaml(text)
-    if not isinstance(data, Mapping):
-        raise ImportFileError("must be a plan, or plans: with a list of them")
-    plans = yaml_mappings(report, data, "plans") if "plans" in data else [data]
-    orgs = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
-    requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
-    built, slugs = [], {}
-    for plan in plans:
-        values = dict(
-            slug=yaml_text(report, plan, "slug", limit_of(ActionPlan.slug)),
-            title=yaml_text(report, plan, "title", limit_of(ActionPlan.title)),
-            owner=yaml_text(report, plan, "owner", limit_of(ActionPlan.owner)),
-            starts_on=yaml_date(report, plan, "starts_on"),
-        )
-        if values["slug"] in slugs:
-            report.problem(plan.line_of("slug"), "slug", f"{values['slug']!r} is also on line {slugs[values['slug']]}")
-        slugs.setdefault(values["slug"], plan.line_of("slug"))
-        targets = [_target(report, target, values["starts_on"], orgs, requirements)
-                   for target in yaml_mappings(report, plan, "targets")]
-        built.append((values, targets))
-    if not report.ok:
-        return report
-    for values, targets in built:
-        row = db.session.scalar(select(ActionPlan).where(ActionPlan.slug == values["slug"]))
-        if row is None:
-            row = ActionPlan(slug=values["slug"])
-            db.session.add(row)
-            report.count("plans created")
-        else:
-            report.count("plans replaced")
-        row.title, row.owner, row.starts_on = values["title"], values["owner"], values["starts_on"]
-        row.targets = [PlanTarget(requirement_id=r.id, all_organisations=a, organisation_ids=o, milestones=m)
-                       for r, a, o, m in targets]
-    db.session.flush()
-    return report
-
-
-def _target(report: ImportReport, target: Mapping, starts_on: date | None, orgs: dict, requirements: dict):
-    """One target of a plan: (requirement, all organisations?, organisation ids, milestones in date order)."""
-    slug = yaml_text(report, target, "requirement", SLUG)
-    requirement = requirements.get(slug)
-    if slug and requirement is None:
-        report.problem(target.line_of("requirement"), "requirement", f"no requirement {slug!r}")
-    org_ids, all_orgs = [], target.get("organisations") == "all"
-    if not all_orgs:
-        names = yaml_texts(report, target, "organisations", limit_of(Organisation.name))
-        for name in names:
-            org = orgs.get(name.lower())
-            if org is None:
-                report.problem(target.line_of("organisations"), "organisations", f"no organisation called {name!r}")
-            else:
-                org_ids.append(org.id)
-        if not names:
-            report.problem(target.line_of("organisations"), "organisations", "list the organisations, or write all")
-    milestones = []
-    for milestone in yaml_mappings(report, target, "milestones"):
-        on = yaml_date(report, milestone, "date")
-        pct = milestone.get("percent")
-        if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
-            report.problem(milestone.line_of("percent"), "percent", "must be a number from 0 to 100")
-        elif on is not None:
-            milestones.append({"date": on.isoformat(), "percent": str(Fraction(str(pct)))})
-    line = target.line_of("milestones")
-    if not milestones:
-        report.problem(line, "milestones", "give at least one {date, percent}")
-    if starts_on and any(m["date"] <= starts_on.isoformat() for m in milestones):
-        report.problem(line, "milestones", "every milestone must be after the plan starts")
-    return requirement, all_orgs, org_ids, sorted(milestones, key=lambda m: m["date"])

@@ -1,4 +1,4 @@
-"""Requirements and the matrix, completions (append-only), exemptions, and action plans."""
+"""Requirements and the matrix, completions (append-only) and exemptions."""
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
@@ -80,29 +80,3 @@ class Exemption(Base):
 
     requirement: Mapped[Requirement] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
-
-
-class ActionPlan(Base):
-    __tablename__ = "action_plans"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
-    title: Mapped[str] = mapped_column(String(300))
-    owner: Mapped[str] = mapped_column(String(200))
-    starts_on: Mapped[date]
-
-    targets: Mapped[list["PlanTarget"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
-
-
-class PlanTarget(Base):
-    __tablename__ = "plan_targets"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id"))
-    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"))
-    all_organisations: Mapped[bool] = mapped_column(default=False)
-    organisation_ids: Mapped[list] = mapped_column(JSON, default=list)
-    milestones: Mapped[list] = mapped_column(JSON)  # [{"date": "2012-12-31", "percent": "50"}]
-
-    plan: Mapped[ActionPlan] = relationship(back_populates="targets")
-    requirement: Mapped[Requirement] = relationship()

@@ -6,7 +6,7 @@ from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, uni
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import JobRole, Organisation, User
-from lms.compliance.models import ActionPlan, Completion, Exemption, Requirement, RoleRequirement
+from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.rules import Rule
 from lms.extensions import db
 
@@ -83,10 +83,6 @@ def organisations() -> list[Organisation]:
 
 def requirements() -> list[Requirement]:
     return list(db.session.scalars(select(Requirement).order_by(Requirement.title)))
-
-
-def plan_by_slug(slug: str) -> ActionPlan | None:
-    return db.session.scalar(select(ActionPlan).where(ActionPlan.slug == slug))
 
 
 # Keeps IN lists within every database's limit on bound parameters.

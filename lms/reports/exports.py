@@ -6,7 +6,7 @@ from datetime import date
 from openpyxl import Workbook
 
 from lms.compliance import rules
-from lms.compliance.models import ActionPlan
+from lms.reports.models import ActionPlan
 from lms.reports.queries import REPORT_COLUMNS, compliance_report, milestones_of, series_for, targets_of
 from lms.spreadsheet import csv_lines, safe_cell
 

@@ -1,4 +1,4 @@
-"""An action plan's other actions and quarterly measures, and reports published for a date."""
+"""Action plans: their training targets, other actions and quarterly measures, and reports published for a date."""
 import enum
 from datetime import date, datetime
 
@@ -6,8 +6,34 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.compliance.models import ActionPlan, PlanTarget
+from lms.compliance.models import Requirement
 from lms.db import Base, utcnow
+
+
+class ActionPlan(Base):
+    __tablename__ = "action_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date]
+
+    targets: Mapped[list["PlanTarget"]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+
+class PlanTarget(Base):
+    __tablename__ = "plan_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("action_plans.id"))
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"))
+    all_organisations: Mapped[bool] = mapped_column(default=False)
+    organisation_ids: Mapped[list] = mapped_column(JSON, default=list)
+    milestones: Mapped[list] = mapped_column(JSON)  # [{"date": "2012-12-31", "percent": "50"}]
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="targets")
+    requirement: Mapped[Requirement] = relationship()
 
 
 class ActionStatus(enum.StrEnum):

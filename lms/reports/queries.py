@@ -10,12 +10,11 @@ from sqlalchemy import and_, case, func, select
 from lms.accounts.models import Organisation, Sector, Team, User
 from lms.clock import LONDON
 from lms.compliance import rules
-from lms.compliance.models import ActionPlan, Completion, PlanTarget, Requirement
-from lms.compliance.queries import (
-    counts_on, counts_over, in_scope_on, organisations, plan_by_slug, requirements, valid_on,
-)
+from lms.compliance.models import Completion, Requirement
+from lms.compliance.queries import counts_on, counts_over, in_scope_on, organisations, requirements, valid_on
 from lms.events.models import Booking, BookingStatus, Event, event_requirements
 from lms.extensions import db
+from lms.reports.models import ActionPlan, PlanTarget
 from lms.reports.rules import month_ends
 
 REPORT_COLUMNS = ["organisation", "requirement", "in_scope", "compliant", "percent", "target_percent", "rag",
@@ -232,6 +231,10 @@ def series_for(plan: ActionPlan, target: PlanTarget, organisations_: list[Organi
     days = [d for d in month_ends(plan.starts_on, day) if d < day] + [day]
     counts = counts_over(days, target.requirement_id, [o.id for o in organisations_])
     return [Series(org, target.requirement, [(d, *counts.get((d, org.id), (0, 0))) for d in days]) for org in organisations_]
+
+
+def plan_by_slug(slug: str) -> ActionPlan | None:
+    return db.session.scalar(select(ActionPlan).where(ActionPlan.slug == slug))
 
 
 def plans() -> list[ActionPlan]:

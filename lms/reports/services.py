@@ -7,12 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, except_, insert, literal, or_, select, true
 
 from lms.accounts.models import Organisation, User
-from lms.compliance.models import ActionPlan, Completion, Exemption, PlanTarget, Requirement, RoleRequirement
+from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.queries import in_scope_on, valid_on
 from lms.db import utcnow
 from lms.extensions import db
 from lms.reports.models import (
-    ActionStatus, ActionUpdate, MeasureValue, PlanAction, PlanMeasure, PublishedPerson, PublishedReport,
+    ActionPlan, ActionStatus, ActionUpdate, MeasureValue, PlanAction, PlanMeasure, PlanTarget, PublishedPerson,
+    PublishedReport,
 )
 from lms.reports.queries import compliance_report
 

@@ -12,14 +12,14 @@ from lms.accounts.models import Organisation, Role, Sector, User
 from lms.accounts.queries import visible_people
 from lms.clock import today
 from lms.compliance import rules
-from lms.compliance.models import ActionPlan, PlanTarget, Requirement
+from lms.compliance.models import Requirement
 from lms.compliance.queries import organisations as all_organisations, requirements as all_requirements
 from lms.extensions import db
 from lms.reports import charts, exports, queries, services
 from lms.reports.forms import (
     MILESTONES, ActionForm, MeasureForm, MeasureValueForm, PlanForm, PublishForm, TargetForm, UpdateForm,
 )
-from lms.reports.models import ActionStatus, PlanAction, PlanMeasure, PublishedReport
+from lms.reports.models import ActionPlan, ActionStatus, PlanAction, PlanMeasure, PlanTarget, PublishedReport
 from lms.reports.rules import previous_quarter_end, quarter_end_on_or_before, quarter_ends
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

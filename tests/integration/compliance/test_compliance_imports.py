@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from lms.compliance.models import ActionPlan, Completion, Requirement
+from lms.compliance.models import Completion, Requirement
+from lms.reports.models import ActionPlan
 from lms.compliance.services import supersede
 from lms.extensions import db
 from lms.importing import run_import

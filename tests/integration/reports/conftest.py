@@ -7,7 +7,7 @@ import pytest
 from lms import import_kinds  # noqa: F401 - every import kind registered
 from lms.accounts.models import Sector
 from lms.compliance.models import Requirement
-from lms.compliance.queries import plan_by_slug
+from lms.reports.queries import plan_by_slug
 from lms.compliance.services import record_completion
 from lms.extensions import db
 from lms.importing import run_import
