@@ -127,12 +127,13 @@ def _may_drill(organisation: Organisation) -> bool:
 
 
 def _people_scope():
-    """Whose names the viewer may see in a drill-down: None for everyone, a select of ids, or False for nobody."""
-    if current_user.has_role(Role.ADMIN, Role.COORDINATOR):
+    """Whose names the viewer may see in a drill-down: None for everyone, or a select of ids.
+
+    Who still needs training is part of the report (DESIGN §2.6), so commissioners see it; their view
+    stops there (no records, no answers). An organisation's own manager sees their people."""
+    if current_user.has_role(*READERS):
         return None
-    if current_user.has_role(Role.MANAGER):
-        return visible_people(current_user).with_only_columns(User.id)
-    return False
+    return visible_people(current_user).with_only_columns(User.id)
 
 
 @bp.get("/plans/<slug>/organisations/<int:organisation_id>")
@@ -156,16 +157,14 @@ def organisation(slug: str, organisation_id: int):
     end = max([day] + [m.on for m in milestones])
     trajectory = charts.target_line(plan.starts_on, [(m.on, m.percent) for m in milestones], end)
     chart = charts.line_chart(series.percents(), trajectory, plan.starts_on, end)
-    scope = _people_scope()
     page = max(1, request.args.get("page", 1, type=int))
-    untrained, untrained_total = ([], 0) if scope is False else queries.untrained_on(
-        day, org, target.requirement, scope, page=page)
+    untrained, untrained_total = queries.untrained_on(day, org, target.requirement, _people_scope(), page=page)
     row = next(r for r in queries.compliance_report(day, plan) if r.organisation.id == org.id and r.requirement.id == requirement_id)
     return render_template(
         "reports/organisation.html", plan=plan, org=org, target=target, targets=targets, day=day, row=row,
         chart=chart, series=series, targets_by_day={d: rules.target_on(plan.starts_on, milestones, d) for d, _, _ in series.points},
         teams=queries.teams_on(day, org, target.requirement), untrained=untrained, untrained_total=untrained_total,
-        shows_people=scope is not False, page=page, pipeline=queries.pipeline(day, [row]).get((org.id, requirement_id)),
+        opens_records=current_user.has_role(Role.ADMIN, Role.COORDINATOR, Role.MANAGER), page=page, pipeline=queries.pipeline(day, [row]).get((org.id, requirement_id)),
         percent=rules.format_percent, readers=current_user.has_role(*READERS),
     )
 

@@ -51,12 +51,14 @@ def test_chart_series_equal_the_report_on_each_month_end(partnership):
         month_ends(date(2026, 1, 5), date(2026, 10, 31)) + [day]
 
 
-def test_commissioner_sees_counts_but_no_names_and_learners_see_nothing(client, sign_in_as, login_as, partnership, make_person):
+def test_commissioner_sees_who_needs_training_but_no_records_and_learners_see_nothing(client, sign_in_as, login_as, partnership):
     sign_in_as(Role.COMMISSIONER)
     org = partnership["children"]
     page = client.get(f"/reports/plans/hh-2026/organisations/{org.id}?as_of=2026-09-30").get_data(as_text=True)
     assert "By team" in page and "<svg" in page
-    assert "Staff5" not in page and "Not trained on" not in page
+    assert partnership["people"][5].name in page and "Not booked" in page
+    assert f"/people/{partnership['people'][5].id}/training" not in page  # the report, not the person's record
+    assert client.get(f"/people/{partnership['people'][5].id}/training").status_code == 404
     client.post("/logout")
     login_as(partnership["people"][5])
     for url in ("/reports/", "/reports/plans/hh-2026", "/reports/compliance.csv?plan=hh-2026",
