@@ -131,3 +131,22 @@ def yaml_document(text: str):
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise ImportFileError(f"not valid YAML ({getattr(error, 'problem', error)})", line) from error
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that keeps each mapping's line number under the key "__line__"."""
+
+
+def _mapping_with_line(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def yaml_with_lines(text: str):
+    """YAML with each mapping's line number under "__line__", so problems can name their line."""
+    yaml_document(text)  # raises a line-numbered ImportFileError on bad syntax
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass

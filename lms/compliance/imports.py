@@ -9,24 +9,9 @@ from lms.clock import today
 from lms.compliance.models import ActionPlan, PlanTarget, Requirement, RoleRequirement
 from lms.compliance.services import record_completion, update_requirement
 from lms.extensions import db
-from lms.importing import ImportFileError, ImportReport, Problem, check_required, csv_rows, importer, parse_date, yaml_document
-
-
-def _load_yaml_with_lines(text: str):
-    """YAML with each mapping's line number kept under the key "__line__"."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_mapping(loader, node, deep=False):
-        mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-        mapping["__line__"] = node.start_mark.line + 1
-        return mapping
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    yaml_document(text)  # raises a line-numbered ImportFileError on bad syntax
-    return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+from lms.importing import (
+    ImportFileError, ImportReport, Problem, check_required, csv_rows, importer, parse_date, yaml_with_lines,
+)
 
 
 def _whole(report, line, field, value, low, high, default):
@@ -42,7 +27,7 @@ def _whole(report, line, field, value, low, high, default):
 def import_requirements(text: str) -> ImportReport:
     """Requirements upserted by slug; each listed role's requirements replaced by the file's list."""
     report = ImportReport("requirements")
-    data = _load_yaml_with_lines(text)
+    data = yaml_with_lines(text)
     if not isinstance(data, dict):
         raise ImportFileError("the file must have `requirements:` and `job_roles:` sections")
     specs, slugs = [], {}
@@ -141,7 +126,7 @@ def import_completions(text: str) -> ImportReport:
 @importer("plans", "Action plans with dated targets (YAML)")
 def import_plans(text: str) -> ImportReport:
     report = ImportReport("plans")
-    data = _load_yaml_with_lines(text)
+    data = yaml_with_lines(text)
     plans = data.get("plans") if isinstance(data, dict) and "plans" in data else [data]
     orgs = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
     requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}

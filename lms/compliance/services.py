@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, RoleGrant, User
 from lms.accounts.queries import reports_of
+from lms.audit import services as audit
 from lms.compliance import rules
 from lms.compliance.models import ActionPlan, Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.queries import counts_on, organisations, requirements, requirements_of, rule_of
@@ -49,7 +50,7 @@ def record_completion(person_id: int, requirement: Requirement, completed_on: da
         course_completion_id=course_completion_id, recorded_by_id=recorded_by_id,
     )
     db.session.add(completion)
-    db.session.flush()
+    audit.record(completion, "completion.recorded", actor_id=recorded_by_id)
     return completion
 
 
@@ -60,7 +61,10 @@ def update_requirement(requirement: Requirement, values: dict, job_role_ids: set
         setattr(requirement, key, value)
     if validity_changed:
         for completion in db.session.scalars(select(Completion).where(Completion.requirement_id == requirement.id)):
-            completion.expires_on = rules.expires_on(completion.completed_on, requirement.validity_months)
+            expires_on = rules.expires_on(completion.completed_on, requirement.validity_months)
+            if expires_on != completion.expires_on:
+                completion.expires_on = expires_on
+                audit.record(completion, "completion.expiry_rederived")
     if job_role_ids is not None:
         db.session.execute(delete(RoleRequirement).where(RoleRequirement.requirement_id == requirement.id))
         db.session.add_all(RoleRequirement(job_role_id=role_id, requirement_id=requirement.id) for role_id in job_role_ids)
@@ -77,7 +81,7 @@ def supersede(completion: Completion, reason: str, by: User, corrected_on: date 
     completion.superseded_by_user_id = by.id
     completion.superseded_reason = reason
     completion.replaced_by_id = replacement.id if replacement else None
-    db.session.flush()
+    audit.record(completion, "completion.superseded", actor_id=by.id)
     return replacement
 
 
@@ -86,7 +90,7 @@ def record_exemption(person_id: int, requirement: Requirement, reason: str, star
     exemption = Exemption(user_id=person_id, requirement_id=requirement.id, reason=reason, starts_on=starts_on,
                           ends_on=ends_on, recorded_by_id=by.id)
     db.session.add(exemption)
-    db.session.flush()
+    audit.record(exemption, "exemption.recorded", actor_id=by.id)
     return exemption
 
 

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from lms.accounts.models import Sector
 from lms.clock import LocalTimeError, london_datetime
+from lms.competencies.queries import unknown_units
 
 DATE_FORMAT = "%d %m %Y"
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
@@ -188,6 +189,11 @@ class EventForm(FlaskForm):
 
     def unit_codes(self) -> list[str]:
         return _units(self.danos_units.data or "")
+
+    def validate_danos_units(self, field):
+        unknown = unknown_units(self.unit_codes())
+        if unknown:
+            raise ValidationError("Enter DANOS units as AA1 or AB7.2014: " + "; ".join(unknown))
 
     def trainer_emails(self) -> list[str]:
         return [e.strip().lower() for e in (self.trainers.data or "").split(",") if e.strip()]
