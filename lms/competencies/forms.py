@@ -2,14 +2,13 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
-from wtforms import DateField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from lms.clock import today
 from lms.competencies.rules import EvidenceSource
-
-DATE_FORMAT = "%d %m %Y"
+from lms.forms import DayField
 
 
 class NoteForm(FlaskForm):
@@ -18,8 +17,8 @@ class NoteForm(FlaskForm):
         SelectChoice(EvidenceSource.OBSERVATION.value, "An observation: I saw them do this at work"),
         SelectChoice(EvidenceSource.SUPERVISION.value, "A supervision note: we went through a case they handled"),
     ], validators=[InputRequired("Say whether it is an observation or a supervision note")])
-    occurred_on = DateField("When was it?", format=DATE_FORMAT, widget=GovDateInput(), description="For example, 27 3 2026",
-                            validators=[InputRequired("Enter the date as day, month and year")])
+    occurred_on = DayField("When was it?", description="For example, 27 3 2026",
+                           validators=[InputRequired("Enter the date as day, month and year")])
     note = TextAreaField("What did you see or discuss?", widget=GovTextArea(),
                          description="What they did that meets the standard, so that someone else could follow it",
                          validators=[DataRequired("Describe what you saw or discussed"), Length(max=4000)])

@@ -4,18 +4,18 @@ from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import (
-    DateField, IntegerField, RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField, TextAreaField,
+    IntegerField, RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.accounts.models import Sector
 from lms.clock import LocalTimeError, london_datetime
 from lms.competencies.queries import unknown_units
+from lms.forms import DayField
 
-DATE_FORMAT = "%d %m %Y"
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 
 
@@ -37,20 +37,6 @@ def parse_time(text: str) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
-
-
-class DayField(DateField):
-    """A GOV.UK date input that treats missing day, month and year inputs as empty, not as a server error."""
-
-    def __init__(self, label, **kwargs):
-        kwargs.setdefault("format", DATE_FORMAT)
-        kwargs.setdefault("widget", GovDateInput())
-        super().__init__(label, **kwargs)
-
-    def process(self, formdata, data=None, extra_filters=None):
-        super().process(formdata, data, extra_filters)
-        if self.raw_data is not None and len(self.raw_data) != 3:
-            self.raw_data = None
 
 
 def _units(text: str) -> list[str]:
