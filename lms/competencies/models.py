@@ -8,7 +8,8 @@ from lms.accounts.models import User
 from lms.audit.registry import chained
 from lms.db import Base, str_enum, utcnow
 from lms.competencies.rules import (
-    Assessment, DecisionAction, DecisionFact, EvidenceFact, EvidenceKind, EvidenceSource, RecordStatus, assess, reference,
+    Assessment, DecisionAction, DecisionFact, EvidenceFact, EvidenceKind, EvidenceSource, RecordStatus, assess, kinds_text,
+    reference,
 )
 from lms.learning.models import CourseCompletion
 
@@ -72,6 +73,11 @@ class Unit(Base):
     @property
     def needed(self) -> tuple[EvidenceKind, ...]:
         return tuple(EvidenceKind(kind) for kind in self.evidence_needed)
+
+    @property
+    def needs_text(self) -> str:
+        """E.g. "Knowledge and observed practice"."""
+        return kinds_text(self.needed).capitalize()
 
 
 class CompetencyRecord(Base):

@@ -52,11 +52,16 @@ def frameworks() -> list[Framework]:
     return list(db.session.scalars(select(Framework).order_by(Framework.title)))
 
 
+def courses_with_units() -> list[CourseVersion]:
+    """Published courses that give knowledge towards at least one unit, by title."""
+    return [version for version in published_courses() if version.danos_units]
+
+
 def courses_by_unit() -> dict[str, list[CourseVersion]]:
     """{unit reference: the published courses that give knowledge evidence towards it}."""
     found = defaultdict(list)
-    for version in published_courses():
-        for ref in version.danos_units or []:
+    for version in courses_with_units():
+        for ref in version.danos_units:
             found[ref].append(version)
     return found
 

@@ -26,10 +26,10 @@ def tag(record: CompetencyRecord | None) -> tuple[str, str] | None:
     return TAGS["ready" if record.ready else record.status]
 
 
-def _profile(person: User, template: str = "competencies/person.html"):
+def _profile(person: User):
     return render_template(
-        template, person=person, own=person.id == current_user.id, records=queries.records_of(person),
-        units=queries.current_units(), courses=queries.courses_by_unit(),
+        "competencies/person.html", person=person, own=person.id == current_user.id, records=queries.records_of(person),
+        courses=queries.courses_by_unit(), offered=queries.courses_with_units(),
         manages=queries.is_manager_of(current_user, person.id), tag=tag,
         waiting=queries.sign_off_queue(current_user, per_page=1).total if current_user.has_role(Role.MANAGER) else 0,
     )

@@ -26,7 +26,7 @@ def test_my_competencies_shows_evidence_and_what_is_still_needed(client, login_a
     pass_course(team.learner, "recognise-and-refer", date(2026, 3, 2))
     page = client.get("/competencies/").get_data(as_text=True)
     assert "AA1: Recognise indications of substance misuse and refer individuals to specialists" in page
-    assert "Working towards" in page and "2 March 2026: Course passed." in page
+    assert "Working towards" in page and "2 March 2026: Passed Recognising and referring parental substance misuse" in page
     assert "Observed practice" in page and "have your manager record it" in page
 
     observe(team.learner, team.manager)
