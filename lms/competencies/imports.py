@@ -15,5 +15,5 @@ def import_framework(text: str) -> ImportReport:
     if not report.ok:
         return report
     report.lines = load_framework(spec)
-    report.count("frameworks loaded" if report.lines else "frameworks already up to date")
+    report.count("framework loaded" if report.lines else "framework unchanged")
     return report

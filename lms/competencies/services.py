@@ -26,7 +26,8 @@ class CompetencyRefused(Exception):
 # --- the framework ---
 
 def load_framework(spec: FrameworkSpec) -> list[str]:
-    """Load a checked framework: groups and units upserted, units gone from the file retired (records kept)."""
+    """Load a checked framework: groups and units upserted, units gone from the file retired (records kept).
+    A unit whose evidence needed changed has its records worked out again."""
     framework = db.session.scalar(select(Framework).where(Framework.slug == spec.slug))
     if framework is not None and framework.content_hash == spec.content_hash:
         return []
@@ -36,22 +37,21 @@ def load_framework(spec: FrameworkSpec) -> list[str]:
     framework.title, framework.publisher, framework.source = spec.title, spec.publisher, spec.source
     framework.content_hash, framework.loaded_at = spec.content_hash, utcnow()
     db.session.flush()
-    groups = {g.code: g for g in db.session.scalars(select(UnitGroup).where(UnitGroup.framework_id == framework.id))}
-    for position, group in enumerate(spec.groups, start=1):
-        row = groups.get(group.code) or UnitGroup(framework_id=framework.id, code=group.code)
-        row.title, row.position = group.title, position
-        groups[group.code] = row
-        db.session.add(row)
+    groups = _load_groups(framework, spec)
     existing = {u.reference: u for u in db.session.scalars(select(Unit).where(Unit.framework_id == framework.id))}
-    lines, added, changed = [], 0, 0
+    added, renamed, needs_changed = 0, 0, []
     for position, unit in enumerate(spec.units, start=1):
         row = existing.get(unit.reference)
         if row is None:
-            row = existing[unit.reference] = Unit(framework_id=framework.id, code=unit.code, version=unit.version)
+            row = existing[unit.reference] = Unit(framework_id=framework.id, code=unit.code, version=unit.version,
+                                                  evidence_needed=list(unit.evidence))
             db.session.add(row)
             added += 1
-        elif row.title != unit.title or row.retired:
-            changed += 1
+        else:
+            if row.title != unit.title or row.retired:
+                renamed += 1
+            if row.evidence_needed != list(unit.evidence):
+                needs_changed.append(row)
         row.title, row.summary, row.title_source, row.note = unit.title, unit.summary, unit.title_source, unit.note
         row.group, row.evidence_needed, row.equivalent_to = groups[unit.group], list(unit.evidence), list(unit.equivalent_to)
         row.position, row.retired = position, False
@@ -59,18 +59,38 @@ def load_framework(spec: FrameworkSpec) -> list[str]:
     loaded = {u.reference: u for u in db.session.scalars(select(Unit))}
     for unit in spec.units:
         existing[unit.reference].supersedes = loaded[unit.supersedes] if unit.supersedes else None
+    lines = [f"{spec.slug}: {len(spec.units)} units ({added} new, {renamed} retitled or restored)"]
     wanted = {unit.reference for unit in spec.units}
     for ref, row in existing.items():
         if ref not in wanted and not row.retired:
             row.retired = True
             lines.append(f"{spec.slug}: {ref} is no longer in the file: retired, records kept")
-    in_use = {row.group_id for row in existing.values()}
-    for code, group in groups.items():
-        if code not in {g.code for g in spec.groups} and group.id not in in_use:
-            db.session.delete(group)
+    for row in needs_changed:
+        records = list(db.session.scalars(select(CompetencyRecord).where(CompetencyRecord.unit_id == row.id)))
+        for record in records:
+            _reassess(lock_record(record.id))
+        lines.append(f"{spec.slug}: {row.reference} now needs {row.needs_text.lower()}; {len(records)} records worked out again")
+    _drop_unused_groups(groups, spec, existing.values())
     db.session.flush()
-    lines.insert(0, f"{spec.slug}: {len(spec.units)} units ({added} new, {changed} retitled or restored)")
     return lines
+
+
+def _load_groups(framework: Framework, spec: FrameworkSpec) -> dict[str, UnitGroup]:
+    groups = {g.code: g for g in db.session.scalars(select(UnitGroup).where(UnitGroup.framework_id == framework.id))}
+    for position, group in enumerate(spec.groups, start=1):
+        row = groups.get(group.code) or UnitGroup(framework_id=framework.id, code=group.code)
+        row.title, row.position = group.title, position
+        groups[group.code] = row
+        db.session.add(row)
+    return groups
+
+
+def _drop_unused_groups(groups: dict[str, UnitGroup], spec: FrameworkSpec, units) -> None:
+    """Groups gone from the file go, unless a retired unit still sits in one."""
+    wanted, in_use = {g.code for g in spec.groups}, {unit.group_id for unit in units}
+    for code, group in groups.items():
+        if code not in wanted and group.id not in in_use:
+            db.session.delete(group)
 
 
 # --- records ---

@@ -26,7 +26,7 @@ def test_import_framework_loads_every_unit_and_a_second_run_changes_nothing(runn
     af3 = db.session.scalar(select(Unit).where(Unit.code == "AF3", Unit.version == "2014"))
     assert af3.supersedes.reference == "AF3" and af3.group.title == "Assessment" and af3.needed
     again = runner.invoke(args=["import", "framework", str(DANOS)])
-    assert again.exit_code == 0 and "1 frameworks already up to date" in again.output
+    assert again.exit_code == 0 and "1 framework unchanged" in again.output
 
 
 def test_a_code_reused_without_supersedes_loads_nothing(runner, tmp_path):
@@ -82,3 +82,15 @@ def test_sessions_name_only_units_that_exist(client, login_as, make_person, runn
     result = runner.invoke(args=["import", "events", str(path)])
     assert result.exit_code == 1
     assert "line 2: danos_units: AB7 is not a unit of any framework (did you mean AB7.2014?)" in result.output
+
+
+def test_a_unit_that_needs_other_evidence_works_its_records_out_again_and_the_trail_still_holds(runner, tmp_path, team):
+    pass_course(team.learner, "recognise-and-refer")
+    assert not record_of(team.learner, "AA1").ready
+    knowledge_only = tmp_path / "danos.yaml"
+    knowledge_only.write_text(DANOS.read_text().replace("    evidence: [knowledge, observation]\n    equivalent_to",
+                                                        "    evidence: [knowledge]\n    equivalent_to", 1))
+    result = runner.invoke(args=["import", "framework", str(knowledge_only)])
+    assert "danos: AA1 now needs knowledge; 1 records worked out again" in result.output
+    assert record_of(team.learner, "AA1").ready
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
