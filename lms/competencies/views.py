@@ -20,9 +20,8 @@ TAGS = {"ready": ("Ready for sign-off", "govuk-tag--yellow"), RecordStatus.WORKI
         RecordStatus.ACHIEVED: ("Achieved", "govuk-tag--green"), RecordStatus.WITHDRAWN: ("Withdrawn", "govuk-tag--grey")}
 
 
-def tag(record: CompetencyRecord | None) -> tuple[str, str] | None:
-    if record is None:
-        return None
+def tag(record: CompetencyRecord) -> tuple[str, str]:
+    """The status tag's text and colour: ready for sign-off is shown apart from working towards."""
     return TAGS["ready" if record.ready else record.status]
 
 
