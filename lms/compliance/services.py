@@ -71,17 +71,19 @@ def update_requirement(requirement: Requirement, values: dict, job_role_ids: set
     db.session.flush()
 
 
-def supersede(completion: Completion, reason: str, by: User, corrected_on: date | None = None) -> Completion | None:
-    """Corrections never edit a record: it is set aside with who and why, and a corrected one may replace it."""
+def supersede(completion: Completion, reason: str, by: User | None, corrected_on: date | None = None) -> Completion | None:
+    """Corrections never edit a record: it is set aside with who and why, and a corrected one may replace it.
+    `by` is None for a command, such as a register imported from paper."""
+    by_id = by.id if by else None
     replacement = None
     if corrected_on is not None:
         replacement = record_completion(completion.user_id, completion.requirement, corrected_on, completion.source,
-                                        note=f"correction: {reason}", recorded_by_id=by.id)
+                                        note=f"correction: {reason}", recorded_by_id=by_id)
     completion.superseded_at = utcnow()
-    completion.superseded_by_user_id = by.id
+    completion.superseded_by_user_id = by_id
     completion.superseded_reason = reason
     completion.replaced_by_id = replacement.id if replacement else None
-    audit.record(completion, "completion.superseded", actor_id=by.id)
+    audit.record(completion, "completion.superseded", actor_id=by_id)
     return replacement
 
 

@@ -7,6 +7,7 @@ from lms.audit.models import AuditEntry
 from lms.competencies import services
 from lms.competencies.models import Evidence
 from lms.competencies.rules import EvidenceKind, EvidenceSource, RecordStatus
+from lms.compliance.models import Completion, Requirement
 from lms.db import utcnow
 from lms.events import services as events
 from lms.extensions import db
@@ -75,3 +76,24 @@ def test_new_evidence_after_a_withdrawal_makes_it_working_towards_again(team):
     assert (record.status, record.ready) == (RecordStatus.WORKING_TOWARDS, True)
     assert [d.action.value for d in record.decisions] == ["signed_off", "withdrawn"]
     assert db.session.scalar(select(Evidence).where(Evidence.source == EvidenceSource.SUPERVISION)).added_by_id == team.manager.id
+
+
+def test_a_register_imported_from_paper_and_then_corrected_withdraws_both_the_completion_and_the_evidence(
+        runner, tmp_path, team, make_event):
+    requirement = Requirement(slug="recognise-and-refer", title="Recognising and referring", courses=[], event_kinds=[])
+    db.session.add(requirement)
+    db.session.commit()
+    event = make_event(danos_units=["AA1"], requirements=[requirement])
+    event.starts_at, event.ends_at = utcnow() - timedelta(hours=8), utcnow() - timedelta(hours=2)
+    db.session.commit()
+    register = tmp_path / "attendance.csv"
+    for attended in ("yes", "no"):
+        register.write_text(f"event,employee_id,attended\n{event.code},{team.learner.employee_id},{attended}\n")
+        result = runner.invoke(args=["import", "attendance", str(register)])
+        assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    [completion] = db.session.scalars(select(Completion)).all()
+    assert completion.superseded_at is not None and completion.superseded_by_user_id is None
+    [evidence] = record_of(team.learner, "AA1").evidence
+    assert evidence.set_aside_at is not None
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
