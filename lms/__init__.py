@@ -57,17 +57,21 @@ def create_app(config: dict | None = None) -> Flask:
     from lms import models  # noqa: F401 - every table known to SQLAlchemy and Alembic
     from lms import import_kinds, pages  # noqa: F401 - import kinds register themselves
     from lms.accounts import admin_views, people_views, views
+    from lms.audit import views as audit_views
+    from lms.competencies import views as competencies_views
     from lms.compliance import views as compliance_views
     from lms.events import views as events_views
     from lms.learning import views as learning_views
     from lms.reports import views as reports_views
 
     for blueprint in (pages.bp, views.bp, people_views.bp, admin_views.bp, learning_views.bp, compliance_views.bp,
-                      events_views.bp, reports_views.bp):
+                      events_views.bp, reports_views.bp, competencies_views.bp, audit_views.bp):
         app.register_blueprint(blueprint)
+    from lms.competencies.services import on_course_completed as add_course_evidence
     from lms.compliance.services import on_course_completed
     from lms.learning.signals import course_completed
 
     course_completed.connect(on_course_completed, weak=False)  # connecting twice is a no-op
+    course_completed.connect(add_course_evidence, weak=False)
     cli.init_app(app)
     return app

@@ -22,7 +22,7 @@ def _create_app():
 def init_app(app) -> None:
     """Commands live on app.cli, so `lms`, `flask` and the test runner all see them."""
     for command in (import_command, demo_command, outbox_group, courses_group, report_group, reminders_group,
-                    events_group, bench_command):
+                    events_group, audit_group, bench_command):
         app.cli.add_command(command)
 
 
@@ -95,26 +95,28 @@ def courses_group():
 
 
 @courses_group.command("sync")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), help="Folder holding courses/ and quizzes/.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder holding courses/, quizzes/ and frameworks/.")
 @with_appcontext
 def courses_sync(root: Path | None):
-    """Check every course and question bank, then load them; any problem and nothing changes."""
+    """Check every course, question bank and framework, then load them; any problem and nothing changes."""
     from flask import current_app
 
-    from lms.learning.content import read_content
-    from lms.learning.services import sync_content
+    from lms.sync import load_shipped, read_shipped
 
-    content = read_content(root or current_app.config["CONTENT_ROOT"])
-    if content.problems:
-        for problem in content.problems:
+    shipped = read_shipped(root or current_app.config["CONTENT_ROOT"])
+    if shipped.problems:
+        for problem in shipped.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(content.problems)} problem(s); nothing was changed.", err=True)
+        click.echo(f"{len(shipped.problems)} problem(s); nothing was changed.", err=True)
         sys.exit(1)
-    report = sync_content(content)
+    lines = load_shipped(shipped)
     db.session.commit()
-    for line in report.lines:
+    for line in lines:
         click.echo(line)
-    click.echo(f"{len(content.courses)} courses and {len(content.banks)} question banks are up to date.")
+    content = shipped.content
+    click.echo(f"{len(content.courses)} courses, {len(content.banks)} question banks and "
+               f"{len(shipped.frameworks)} competency framework(s) are up to date.")
 
 
 @click.group("report")
@@ -184,6 +186,29 @@ def events_release_held():
     promoted = release_held_places(utcnow())
     db.session.commit()
     click.echo(f"{len(promoted)} moved up from waiting lists; `lms outbox send` delivers their invitations")
+
+
+@click.group("audit")
+def audit_group():
+    """The tamper-evident audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Walk the hash chain and check every chained table against it; exit 1 naming each row that no longer matches."""
+    from lms.audit.verify import verify
+    from lms.competencies.queries import stale_records
+
+    result = verify()
+    findings = result.findings + list(stale_records())
+    for finding in findings:
+        click.echo(str(finding))
+    if findings:
+        click.echo(f"{len(findings)} problem(s): the records no longer match the audit trail.", err=True)
+        sys.exit(1)
+    rows = ", ".join(f"{table} {count}" for table, count in sorted(result.rows.items()))
+    click.echo(f"The audit trail holds: {result.entries} entries ({rows}); last hash {result.head_hash}.")
 
 
 @click.command("bench")

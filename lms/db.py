@@ -1,8 +1,9 @@
 """The declarative base every model shares."""
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy import DateTime, Enum, MetaData, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -41,3 +42,15 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def str_enum(cls, name: str, length: int = 32) -> Enum:
+    """A StrEnum stored as its value in a plain string column (no native type: the same on SQLite and PostgreSQL)."""
+    return Enum(cls, name=name, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+def insert_unless_exists(session: Session, table: Table, **values) -> None:
+    """INSERT that quietly does nothing when the key is taken, even by a transaction still in progress
+    (PostgreSQL waits for it): a get-or-create that two requests can race without an error."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())

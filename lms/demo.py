@@ -10,6 +10,9 @@ from sqlalchemy import select
 from lms.accounts.models import JobRole, Organisation, Role, RoleGrant, Sector, Team, User
 from lms.accounts.services import set_password
 from lms.clock import london_datetime, today
+from lms.competencies import services as competencies
+from lms.competencies.queries import records_of, unit_by_reference
+from lms.competencies.rules import EvidenceSource
 from lms.compliance.models import Requirement
 from lms.compliance.rules import Status, add_months
 from lms.compliance.services import record_completion, statuses
@@ -18,9 +21,8 @@ from lms.events import services as event_services
 from lms.extensions import db
 from lms.import_kinds import run_import
 from lms.learning import services
-from lms.learning.content import read_content
 from lms.learning.queries import published_version
-from lms.learning.services import sync_content
+from lms.sync import load_shipped, read_shipped
 
 DEMO_PASSWORD = "hidden-harm-demo"
 
@@ -196,10 +198,10 @@ def _sessions(rng: random.Random) -> None:
 
 
 def _sync_shipped_content() -> None:
-    content = read_content(current_app.config["CONTENT_ROOT"])
-    if content.problems:
+    shipped = read_shipped(current_app.config["CONTENT_ROOT"])
+    if shipped.problems:
         raise RuntimeError("the shipped content has problems: run `lms courses sync` to see them")
-    sync_content(content)
+    load_shipped(shipped)
 
 
 def _pass_course(person: User, slug: str, day: date, rng: random.Random) -> None:
@@ -209,6 +211,37 @@ def _pass_course(person: User, slug: str, day: date, rng: random.Random) -> None
         services.record_page_read(person, version, page.position)
     attempt = services.start_attempt(person, version, rng)
     services.submit_attempt(attempt.id, {q["id"]: q["correct"] for q in attempt.questions}, day)
+
+
+LOCAL_CONTACTS = {
+    "childrens_social_care": "Riverside children's front door, 01632 960 100, frontdoor@riverside.example",
+    "out_of_hours": "Emergency duty team, 01632 960 999",
+    "safeguarding_lead": "Deborah Quinn (service lead); Mark Hughes covers when she is away",
+    "drug_alcohol_contact": "Riverside Recovery Service duty worker, 01632 960 200; parents can refer themselves",
+    "early_help": "Early Help hub, 01632 960 300",
+}
+
+
+def _competencies(manager: User, learner: User, team: list[User], day: date, rng: random.Random) -> None:
+    """DANOS AA1 in every state: the demo learner and two colleagues pass recognise-and-refer (knowledge);
+    the manager has observed the learner at work (ready for the manager to sign off), has observed and
+    signed off one colleague, and the other still needs an observation."""
+    for person in (learner, team[1], team[3]):
+        services.save_local_contacts(person, LOCAL_CONTACTS)
+        _pass_course(person, "recognise-and-refer", day - timedelta(days=rng.randint(30, 90)), rng)
+    aa1 = unit_by_reference("AA1")
+    competencies.add_note(learner, aa1, EvidenceSource.OBSERVATION, day - timedelta(days=6), (
+        "Joined Lee on a home visit to a client. Lee noticed signs that her partner was drinking heavily (the "
+        "smell of alcohol mid-morning, empty cans, a missed nursery collection), raised it with him calmly, "
+        "weighed the risk to their two children, agreed a referral to the alcohol team with him, told the "
+        "safeguarding lead about the children the same day, and recorded it clearly."), manager)
+    competencies.add_note(team[1], aa1, EvidenceSource.SUPERVISION, day - timedelta(days=20), (
+        "Went through a referral to children's social care about a father drinking heavily while caring for "
+        "a toddler: clear account of the signs seen, the risk weighed, the DSL consulted the same day, and "
+        "the reasons recorded."), manager)
+    record = next(r for r in records_of(team[1]) if r.unit_id == aa1.id)
+    competencies.sign_off(record, manager, "Knowledge from the course and a sound, well-recorded referral seen in "
+                                           "supervision: meets AA1.")
 
 
 def _build(rng: random.Random, day: date) -> None:
@@ -272,6 +305,7 @@ def _build(rng: random.Random, day: date) -> None:
     for colleague in team[1:3]:
         _pass_course(colleague, "hidden-harm-awareness", day - timedelta(days=rng.randint(20, 300)), rng)
     _pass_course(team[2], "safeguarding-children-substance-misuse", day - timedelta(days=40), rng)
+    _competencies(manager, learner, team, day, rng)
 
     for org_name, team_name, job_roles, count in STAFF_PLAN:
         team_manager = person(*random_name(), org_name, team_name, "Team manager", roles_=[Role.MANAGER])

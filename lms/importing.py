@@ -317,3 +317,16 @@ def yaml_date(report: ImportReport, mapping: Mapping, key: str) -> date | None:
         report.problem(line, key, "must be a date in the form YYYY-MM-DD")
         return None
     return parse_date(report, line, key, value)
+
+
+def yaml_with_lines(text: str):
+    """Safe YAML as load_yaml reads it, as plain dicts with each mapping's line under "__line__",
+    for readers that walk plain data (the competency framework file)."""
+    def plain(value):
+        if isinstance(value, Mapping):
+            return {**{key: plain(item) for key, item in value.items()}, "__line__": value.line}
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        return value
+
+    return plain(load_yaml(text))

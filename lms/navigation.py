@@ -17,7 +17,7 @@ def nav_items() -> list[NavItem]:
     if not current_user or not current_user.is_authenticated:  # no user outside a request (emails)
         return []
     items = [NavItem("My training", url_for("compliance.my_training")), NavItem("Courses", url_for("learning.catalogue")),
-             NavItem("Sessions", url_for("events.index"))]
+             NavItem("Sessions", url_for("events.index")), NavItem("Competencies", url_for("competencies.mine"))]
     if current_user.has_role(Role.MANAGER):
         items.append(NavItem("My team", url_for("compliance.my_team")))
     if current_user.has_role(Role.ADMIN, Role.COORDINATOR):

@@ -170,9 +170,20 @@ def smtp(app):
 
 @pytest.fixture
 def courses(app):
-    """The shipped courses and question banks, loaded."""
-    from lms.learning.content import read_content
-    from lms.learning.services import sync_content
+    """The shipped courses, question banks and competency frameworks, loaded as `lms courses sync` does."""
+    from lms.sync import load_shipped, read_shipped
 
-    sync_content(read_content(app.config["CONTENT_ROOT"]))
+    load_shipped(read_shipped(app.config["CONTENT_ROOT"]))
+    db.session.commit()
+
+
+@pytest.fixture
+def framework(app):
+    """The shipped DANOS framework, loaded."""
+    from lms.competencies.framework import parse_framework
+    from lms.competencies.services import load_framework
+
+    spec, problems = parse_framework((app.config["CONTENT_ROOT"] / "frameworks" / "danos.yaml").read_text())
+    assert problems == []
+    load_framework(spec)
     db.session.commit()

@@ -5,6 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import JobRole, User
+from lms.audit.registry import chained
 from lms.db import Base, utcnow
 
 
@@ -80,3 +81,16 @@ class Exemption(Base):
 
     requirement: Mapped[Requirement] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+
+# Every write to these goes into the audit trail (lms.audit), in the same transaction.
+chained(Completion, label="Training records", person=lambda row: row.user_id, actions={
+    "completion.recorded": "Training recorded",
+    "completion.superseded": "Training record corrected",
+    "completion.expiry_rederived": "Expiry worked out again after the requirement changed",
+    "completion.existing": "Training record already held when the audit trail began",
+})
+chained(Exemption, label="Exemptions", person=lambda row: row.user_id, actions={
+    "exemption.recorded": "Exemption recorded",
+    "exemption.existing": "Exemption already held when the audit trail began",
+})

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, RoleGrant, User
 from lms.accounts.queries import reports_of
+from lms.audit import services as audit
 from lms.compliance import rules
 from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.queries import requirements_of, rule_of
@@ -48,7 +49,7 @@ def record_completion(person_id: int, requirement: Requirement, completed_on: da
         course_completion_id=course_completion_id, recorded_by_id=recorded_by_id,
     )
     db.session.add(completion)
-    db.session.flush()
+    audit.record(completion, "completion.recorded", actor_id=recorded_by_id)
     return completion
 
 
@@ -59,24 +60,29 @@ def update_requirement(requirement: Requirement, values: dict, job_role_ids: set
         setattr(requirement, key, value)
     if validity_changed:
         for completion in db.session.scalars(select(Completion).where(Completion.requirement_id == requirement.id)):
-            completion.expires_on = rules.expires_on(completion.completed_on, requirement.validity_months)
+            expires_on = rules.expires_on(completion.completed_on, requirement.validity_months)
+            if expires_on != completion.expires_on:
+                completion.expires_on = expires_on
+                audit.record(completion, "completion.expiry_rederived")
     if job_role_ids is not None:
         db.session.execute(delete(RoleRequirement).where(RoleRequirement.requirement_id == requirement.id))
         db.session.add_all(RoleRequirement(job_role_id=role_id, requirement_id=requirement.id) for role_id in job_role_ids)
     db.session.flush()
 
 
-def supersede(completion: Completion, reason: str, by: User, corrected_on: date | None = None) -> Completion | None:
-    """Corrections never edit a record: it is set aside with who and why, and a corrected one may replace it."""
+def supersede(completion: Completion, reason: str, by: User | None, corrected_on: date | None = None) -> Completion | None:
+    """Corrections never edit a record: it is set aside with who and why, and a corrected one may replace it.
+    `by` is None for a command, such as a register imported from paper."""
+    by_id = by.id if by else None
     replacement = None
     if corrected_on is not None:
         replacement = record_completion(completion.user_id, completion.requirement, corrected_on, completion.source,
-                                        note=f"correction: {reason}", recorded_by_id=by.id)
+                                        note=f"correction: {reason}", recorded_by_id=by_id)
     completion.superseded_at = utcnow()
-    completion.superseded_by_user_id = by.id
+    completion.superseded_by_user_id = by_id
     completion.superseded_reason = reason
     completion.replaced_by_id = replacement.id if replacement else None
-    db.session.flush()
+    audit.record(completion, "completion.superseded", actor_id=by_id)
     return replacement
 
 
@@ -85,7 +91,7 @@ def record_exemption(person_id: int, requirement: Requirement, reason: str, star
     exemption = Exemption(user_id=person_id, requirement_id=requirement.id, reason=reason, starts_on=starts_on,
                           ends_on=ends_on, recorded_by_id=by.id)
     db.session.add(exemption)
-    db.session.flush()
+    audit.record(exemption, "exemption.recorded", actor_id=by.id)
     return exemption
 
 

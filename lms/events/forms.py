@@ -4,16 +4,17 @@ from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovDateInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import (
-    DateField, IntegerField, RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField, TextAreaField,
+    IntegerField, RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.accounts.models import Sector
 from lms.clock import LocalTimeError, london_datetime
-from lms.form_fields import DayField
+from lms.competencies.queries import unknown_units
+from lms.forms import DayField
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 
@@ -174,6 +175,11 @@ class EventForm(FlaskForm):
 
     def unit_codes(self) -> list[str]:
         return _units(self.danos_units.data or "")
+
+    def validate_danos_units(self, field):
+        unknown = unknown_units(self.unit_codes())
+        if unknown:
+            raise ValidationError("Enter DANOS units as AA1 or AB7.2014: " + "; ".join(unknown))
 
     def trainer_emails(self) -> list[str]:
         return [e.strip().lower() for e in (self.trainers.data or "").split(",") if e.strip()]

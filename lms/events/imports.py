@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.accounts.queries import user_by_email
 from lms.clock import LocalTimeError, london_datetime
+from lms.competencies.queries import current_references, unknown_units
 from lms.compliance.models import Requirement
 from lms.db import utcnow
 from lms.events import rules, services
@@ -61,6 +62,7 @@ def import_events(text: str) -> ImportReport:
     report = ImportReport("events")
     existing = {e.code: e for e in db.session.scalars(select(Event))}
     requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
+    units = current_references()
     seen: dict[str, int] = {}
     planned = []
     for line, row in csv_rows(text, EVENT_COLUMNS, EVENT_OPTIONAL):
@@ -108,6 +110,8 @@ def import_events(text: str) -> ImportReport:
             "min_sectors": _whole(report, line, "min_sectors", row["min_sectors"], 2, 8),
             "danos_units": [u for u in re.split(r"[\s,]+", row["danos_units"].upper()) if u],
         }
+        for problem in unknown_units(values["danos_units"], units):
+            report.problems.append(Problem(line, "danos_units", problem))
         cancelled = _yes_no(report, line, "cancelled", row["cancelled"], False)
         event = existing.get(code)
         if event is not None and capacity is not None and not event.cancelled:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 
 from lms.accounts.models import Organisation, User
 from lms.clock import LONDON
+from lms.competencies import services as competencies
 from lms.compliance.queries import latest_expiries
 from lms.compliance.services import record_completion, supersede
 from lms.events import rules
@@ -330,7 +331,8 @@ def release_held_places(now: datetime) -> list[Booking]:
 
 def mark_attendance(event: Event, person: User, attended: bool, by: User | None, now: datetime) -> Booking:
     """Record who came. Attending records a completion of each of the session's requirements, dated the
-    session's day; a correction to "did not attend" withdraws them; a no-show is reported to the manager.
+    session's day, and knowledge evidence towards each of its DANOS units; a correction to "did not attend"
+    withdraws them; a no-show is reported to the manager.
     Someone who came without booking (a walk-in) is recorded as attended."""
     if event.starts_at > now:
         raise BookingRefused("The session has not started yet, so attendance cannot be marked")
@@ -352,11 +354,15 @@ def mark_attendance(event: Event, person: User, attended: bool, by: User | None,
                                            note=f"Attended {event.title} ({event.code})",
                                            recorded_by_id=by.id if by else None)
             db.session.add(AttendanceCompletion(booking_id=booking.id, completion_id=completion.id))
+        competencies.add_session_evidence(person.id, event.danos_units, day, f"Attended {event.title} ({event.code})",
+                                          booking.id, by.id if by else None)
     else:
         if was == BookingStatus.ATTENDED:
             for link in db.session.scalars(select(AttendanceCompletion).where(AttendanceCompletion.booking_id == booking.id)):
                 if link.completion.superseded_at is None:
                     supersede(link.completion, "register corrected: did not attend", by)
+            competencies.set_aside_session_evidence(booking.id, "register corrected: did not attend",
+                                                    by.id if by else None)
         if person.manager is not None:
             _send_plain(person.manager, "no_show_manager", booking)
     db.session.flush()

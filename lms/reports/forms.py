@@ -9,7 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.form_fields import DayField
+from lms.forms import DayField
 from lms.reports.models import ActionStatus
 
 MILESTONES = 4

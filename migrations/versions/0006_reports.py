@@ -1,7 +1,7 @@
 """reports
 
 Revision ID: 4e1fa9814911
-Revises: 1cc77834c5f5
+Revises: c1643387a166
 Create Date: 2026-11-23 11:42:02.131683
 
 """
@@ -12,7 +12,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = '4e1fa9814911'
-down_revision = '1cc77834c5f5'
+down_revision = 'c1643387a166'
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,7 @@ def date_fields(prefix, day):
     return {prefix: [str(day.day), str(day.month), str(day.year)]}
 
 
-def test_coordinator_publishes_a_session_with_an_agency_mix(client, login_as, make_person, orgs, requirement):
+def test_coordinator_publishes_a_session_with_an_agency_mix(client, login_as, make_person, orgs, requirement, framework):
     coordinator = make_person(org=orgs[Sector.CHILDREN], roles=[Role.COORDINATOR])
     login_as(coordinator)
     day = (utcnow() + timedelta(days=40)).date()

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def copy_content(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "courses", tmp_path / "courses")
     shutil.copytree(ROOT / "quizzes", tmp_path / "quizzes")
+    shutil.copytree(ROOT / "frameworks", tmp_path / "frameworks")
     return tmp_path
 
 

@@ -1,4 +1,4 @@
-"""Form fields every area's forms share."""
+"""Form fields every area shares."""
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 
