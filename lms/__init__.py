@@ -5,7 +5,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms import http, logs, navigation
+from lms import http, logs, navigation, templating
 from lms.clock import format_date, format_datetime
 from lms.config import ROOT, Config
 from lms import cli, extensions
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     login.session_protection = "basic"
     http.init_app(app)
     navigation.init_app(app)
+    templating.init_app(app)
 
     from lms import models  # noqa: F401 - every table known to SQLAlchemy and Alembic
     from lms import import_kinds, pages  # noqa: F401 - import kinds register themselves

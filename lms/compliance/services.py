@@ -27,15 +27,14 @@ class RequirementStatus:
 
 
 def statuses(people: list[User], day: date) -> dict[int, list[RequirementStatus]]:
-    """Every requirement of each person's role with its status on `day` (a few queries, no per-person reads)."""
-    required, completions, exemptions = requirements_of(people, day)
+    """Every requirement of each person's role with its status on `day` (one query a thousand people)."""
+    required = requirements_of(people, day)
     return {
         person.id: [
             RequirementStatus(person, requirement, rules.status_on(
-                completions.get((person.id, requirement.id), []), rule_of(requirement), person.start_date, day,
-                exemptions.get((person.id, requirement.id)),
+                [latest] if latest else [], rule_of(requirement), person.start_date, day, exempt_until,
             ))
-            for requirement in required[person.id]
+            for requirement, latest, exempt_until in required[person.id]
         ]
         for person in people
     }

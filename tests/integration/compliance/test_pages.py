@@ -17,7 +17,7 @@ def setup_matrix(make_job_role):
     return db.session.scalar(select(Requirement))
 
 
-def test_my_training_explains_why_it_is_due_and_how_to_do_it(client, login_as, make_person, make_job_role):
+def test_my_training_explains_why_it_is_due_and_how_to_do_it(client, login_as, make_person, make_job_role, courses):
     requirement = setup_matrix(make_job_role)
     person = make_person()
     completed = add_months(today(), -24) + timedelta(days=10)
