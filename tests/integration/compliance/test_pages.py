@@ -35,7 +35,7 @@ def test_manager_sees_overdue_staff_only_in_their_line(client, login_as, make_pe
     overdue = make_person(manager=manager, org=manager.organisation, given_name="Olive", start_date=date(2019, 1, 1))
     other = make_person(org=make_org("Elsewhere"), given_name="Xavier", start_date=date(2019, 1, 1))
     login_as(manager)
-    page = client.get("/team?show=overdue").get_data(as_text=True)
+    page = client.get("/team?training=overdue").get_data(as_text=True)
     assert overdue.name in page and other.name not in page and "Not done" in page
 
 
