@@ -4,12 +4,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from lms.accounts.models import Role
-from lms.accounts.queries import organisations_with_counts, team_of
+from lms.accounts.queries import organisations_with_counts
 from lms.clock import today
-from lms.compliance.queries import course_titles, team_counts
+from lms.compliance.teams import team_counts
 from lms.compliance.rules import Status
 from lms.compliance.services import statuses
 from lms.extensions import db
+from lms.learning.queries import published_titles
 
 bp = Blueprint("pages", __name__)
 
@@ -24,9 +25,9 @@ def home():
     day = today()
     items = statuses([current_user], day)[current_user.id]
     to_do = sorted((i for i in items if i.status.status in URGENCY), key=lambda i: (URGENCY[i.status.status], i.status.due))
-    context = {"day": day, "to_do": to_do, "required": len(items), "courses": course_titles()}
+    context = {"day": day, "to_do": to_do, "required": len(items), "courses": published_titles()}
     if current_user.has_role(Role.MANAGER):
-        context["team"] = team_counts(team_of(current_user.id, day), day)
+        context["team"] = team_counts(current_user.id, day)
     if current_user.has_role(Role.COMMISSIONER, Role.ADMIN):
         context["organisations"] = organisations_with_counts(day)
     return render_template("pages/home.html", **context)

@@ -45,9 +45,9 @@ def page_number(value: str | None) -> int:
     return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
 
 
-def page_of(query: Select, number: int, total: int, per_page: int = PER_PAGE) -> Page:
+def page_of(query: Select, number: int, total: int, params: dict | None = None, per_page: int = PER_PAGE) -> Page:
     """Rows of one page of an ordered query whose total is already counted; a page past the end shows the last."""
     number = min(number, max(1, math.ceil(total / per_page)))
-    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).unique().all() if total else []
-    items = [row[0] if len(row) == 1 else tuple(row) for row in rows]
+    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page), params).unique().all() if total else []
+    items = [row[0] if len(row) == 1 else row for row in rows]
     return Page(items, number, total, per_page)

@@ -43,7 +43,7 @@ def index():
     return render_template(
         "people/index.html", page=page, wanted=wanted, args=args, everyone=everyone,
         status_options=status_options + [("all", f"Everyone ({sum(counts.values())})")],
-        organisation_options=[(o.id, o.name) for o in queries.organisations()] if everyone else [],
+        organisation_options=queries.organisation_names() if everyone else [],
         team_options=[(t.id, t.name) for t in teams_for(current_user, wanted.organisation_id)],
         sort_options=list(PEOPLE_SORTS.items()),
     )

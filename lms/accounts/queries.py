@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import JobRole, Organisation, Role, Team, User
 from lms.clock import today
@@ -59,10 +59,6 @@ def team_of(manager_id: int, day: date) -> Select:
     return select(User.id).where(User.id.in_(reports_of(manager_id)), active_on(day)).correlate(None)
 
 
-def team_size(manager_id: int, day: date) -> int:
-    return db.session.scalar(select(func.count()).select_from(team_of(manager_id, day).subquery()))
-
-
 def employment_of(person: User, day: date) -> Employment:
     return Employment(db.session.scalar(select(employment_on(day)).where(User.id == person.id)))
 
@@ -100,6 +96,34 @@ def name_matches(search: str):
     )
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A person as a list shows them: plain values, read in one query without loading whole records."""
+
+    id: int
+    name: str
+    email: str
+    organisation: str
+    team: str | None
+    job_role: str | None
+    start_date: date
+    employment: Employment
+
+
+def listing(query: Select, day: date) -> Select:
+    """The query's people as Listed columns, with their employment on `day`."""
+    return (query.with_only_columns(
+                User.id, User.given_name, User.family_name, User.email, Organisation.name, Team.name, JobRole.name,
+                User.start_date, employment_on(day))
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .outerjoin(Team, Team.id == User.team_id).outerjoin(JobRole, JobRole.id == User.job_role_id))
+
+
+def listed(rows) -> list[Listed]:
+    return [Listed(id, f"{given} {family}", email, organisation, team, job_role, start, Employment(employment))
+            for id, given, family, email, organisation, team, job_role, start, employment in rows]
+
+
 def people_page(viewer: User, day: date, wanted: PeopleFilter) -> tuple[Page, dict[Employment, int]]:
     """One page of the people the viewer may list, filtered and sorted in SQL, and how many there are of each
     employment status under the other filters (one grouped query)."""
@@ -124,24 +148,20 @@ def people_page(viewer: User, day: date, wanted: PeopleFilter) -> tuple[Page, di
         "organisation": (Organisation.name, User.family_name, User.given_name, User.id),
         "newest": (User.start_date.desc(), User.family_name, User.given_name, User.id),
     }[wanted.sort if wanted.sort in PEOPLE_SORTS else "name"]
-    query = (query.add_columns(employment).join(User.organisation)
-             .options(contains_eager(User.organisation), joinedload(User.team), joinedload(User.job_role))
-             .order_by(*order))
-    page = page_of(query, wanted.page, total)
-    return replace(page, items=[(person, Employment(status)) for person, status in page.items]), counts
+    page = page_of(listing(query, day).order_by(*order), wanted.page, total)
+    return replace(page, items=listed(page.items)), counts
 
 
-def teams_among(people: Select) -> list[Team]:
+def teams_of_people(people: Select) -> Select:
     """The teams the people (a select of ids) belong to, by name."""
-    return list(db.session.scalars(
-        select(Team).where(Team.id.in_(select(User.team_id).where(User.id.in_(people)))).order_by(Team.name)))
+    return select(Team).where(Team.id.in_(select(User.team_id).where(User.id.in_(people)))).order_by(Team.name)
 
 
 def teams_for(viewer: User, organisation_id: int | None) -> list[Team]:
     """The teams a directory can be filtered by: an organisation's, or those of a manager's reports."""
     if viewer.has_role(Role.ADMIN, Role.COORDINATOR):
         return teams_of(organisation_id) if organisation_id else []
-    return teams_among(reports_of(viewer.id))
+    return list(db.session.scalars(teams_of_people(reports_of(viewer.id))))
 
 
 def direct_reports(manager: User, day: date) -> list[User]:
@@ -172,8 +192,9 @@ def organisations_with_counts(day: date | None = None) -> list[tuple[Organisatio
     return [(org, count) for org, count in rows]
 
 
-def organisations() -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+def organisation_names() -> list[tuple[int, str]]:
+    """(id, name) of every organisation, by name: the choices of a filter."""
+    return [tuple(row) for row in db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name))]
 
 
 def organisation_by_name(name: str) -> Organisation | None:

@@ -1,20 +1,15 @@
 """Reads: the set-based report query and the completions behind each person's statuses."""
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, FunctionElement, Select, and_, case, exists, func, literal, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Date, Select, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import JobRole, Organisation, Team, User
-from lms.accounts.queries import name_matches
+from lms.accounts.models import JobRole, Organisation, User
 from lms.compliance.models import ActionPlan, Completion, Exemption, Requirement, RoleRequirement
-from lms.compliance.rules import Rule, Status
+from lms.compliance.rules import Rule
 from lms.extensions import db
 from lms.learning.models import CourseCompletion
-from lms.learning.queries import published_courses
-from lms.paging import Page, page_of
 
 
 def in_scope_on(day: date):
@@ -64,6 +59,17 @@ CHUNK = 1000
 def requirements_of(people: list[User], day: date) -> dict[int, list[tuple[Requirement, date | None, date | None]]]:
     """Each person's required requirements with the latest completion on or before `day` and the end of any
     exemption covering it: the inputs of rules.status_on, in one query a thousand people."""
+    found: dict[int, list] = {p.id: [] for p in people}
+    ids = list(found)
+    for start in range(0, len(ids), CHUNK):
+        for user_id, requirement, completed_on, exempt_ends in db.session.execute(
+                _REQUIRED, {"ids": ids[start:start + CHUNK], "day": day}):
+            found[user_id].append((requirement, completed_on, exempt_ends))
+    return found
+
+
+def _required() -> Select:
+    day = bindparam("day", type_=Date())
     latest = (select(func.max(Completion.completed_on))
               .where(Completion.user_id == User.id, Completion.requirement_id == Requirement.id,
                      Completion.superseded_at.is_(None), Completion.completed_on <= day)
@@ -72,168 +78,16 @@ def requirements_of(people: list[User], day: date) -> dict[int, list[tuple[Requi
                     .where(Exemption.user_id == User.id, Exemption.requirement_id == Requirement.id,
                            Exemption.starts_on <= day, Exemption.ends_on >= day)
                     .scalar_subquery())
-    found: dict[int, list] = {p.id: [] for p in people}
-    ids = list(found)
-    for start in range(0, len(ids), CHUNK):
-        for user_id, requirement, completed_on, exempt_ends in db.session.execute(
-            select(User.id, Requirement, latest, exempt_until)
-            .join(RoleRequirement, RoleRequirement.job_role_id == User.job_role_id)
-            .join(Requirement, Requirement.id == RoleRequirement.requirement_id)
-            .where(User.id.in_(ids[start:start + CHUNK])).order_by(Requirement.title)
-        ):
-            found[user_id].append((requirement, completed_on, exempt_ends))
-    return found
-
-
-class days_after(FunctionElement):
-    """`day` plus a whole number of days (negative for before), as a date both SQLite and PostgreSQL compare."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(days_after, "sqlite")
-def _days_after_sqlite(element, compiler, **kw):
-    day, days = element.clauses
-    return f"date({compiler.process(day, **kw)}, ({compiler.process(days, **kw)}) || ' days')"
-
-
-@compiles(days_after)
-def _days_after_postgresql(element, compiler, **kw):
-    day, days = element.clauses
-    return f"(CAST({compiler.process(day, **kw)} AS DATE) + ({compiler.process(days, **kw)}))"
-
-
-OVERDUE = (Status.EXPIRED.value, Status.MISSING.value)
-
-
-def status_rows(people: Select, day: date) -> Select:
-    """(user_id, requirement_id, status) for each of the people and each requirement of their job role on `day`.
-
-    The SQL twin of rules.status_on, for filtering and counting many people at once; tests hold it to the rule.
-    Completion expiries are stored derived from the requirement's validity, so the latest one held decides.
-    """
-    on = literal(day, Date())
-    held = (select(Completion.user_id, Completion.requirement_id, func.max(Completion.expires_on).label("expiry"))
-            .where(Completion.user_id.in_(people), Completion.superseded_at.is_(None), Completion.completed_on <= day)
-            .group_by(Completion.user_id, Completion.requirement_id)
-            .subquery())
-    exempt = exists().where(Exemption.user_id == User.id, Exemption.requirement_id == Requirement.id,
-                            Exemption.starts_on <= day, Exemption.ends_on >= day)
-    status = case(
-        (exempt, Status.EXEMPT.value),
-        (held.c.expiry <= day, Status.EXPIRED.value),
-        (held.c.expiry <= days_after(on, Requirement.due_soon_days), Status.DUE_SOON.value),
-        (held.c.expiry.is_not(None), Status.COMPLIANT.value),
-        (User.start_date > days_after(on, -Requirement.induction_days), Status.INDUCTION.value),
-        else_=Status.MISSING.value,
-    )
     return (
-        select(User.id.label("user_id"), Requirement.id.label("requirement_id"), status.label("status"))
+        select(User.id, Requirement, latest, exempt_until)
         .join(RoleRequirement, RoleRequirement.job_role_id == User.job_role_id)
         .join(Requirement, Requirement.id == RoleRequirement.requirement_id)
-        .outerjoin(held, and_(held.c.user_id == User.id, held.c.requirement_id == Requirement.id))
-        .where(User.id.in_(people))
+        .where(User.id.in_(bindparam("ids", expanding=True))).order_by(Requirement.title)
     )
 
 
-@dataclass(frozen=True)
-class TeamCounts:
-    people: int
-    overdue_people: int
-    overdue_items: int
-    due_soon_people: int
-    due_soon_items: int
-
-
-def _per_person(people: Select, day: date):
-    """Overdue and due-soon items per person, from status_rows."""
-    rows = status_rows(people, day).subquery()
-    return (
-        select(rows.c.user_id,
-               func.sum(case((rows.c.status.in_(OVERDUE), 1), else_=0)).label("overdue"),
-               func.sum(case((rows.c.status == Status.DUE_SOON.value, 1), else_=0)).label("due_soon"))
-        .group_by(rows.c.user_id)
-        .subquery()
-    )
-
-
-def team_counts(people: Select, day: date) -> TeamCounts:
-    """How many people, and how many of them (and their items) are overdue or due soon: one query."""
-    per = _per_person(people, day)
-    row = db.session.execute(
-        select(func.count(User.id),
-               func.coalesce(func.sum(case((per.c.overdue > 0, 1), else_=0)), 0),
-               func.coalesce(func.sum(per.c.overdue), 0),
-               func.coalesce(func.sum(case((per.c.due_soon > 0, 1), else_=0)), 0),
-               func.coalesce(func.sum(per.c.due_soon), 0))
-        .outerjoin(per, per.c.user_id == User.id)
-        .where(User.id.in_(people))
-    ).one()
-    return TeamCounts(*(int(n) for n in row))
-
-
-# What the Team training filter offers: (value, label, the statuses that match).
-TRAINING_FILTERS = {
-    "overdue": ("Overdue", OVERDUE),
-    "due_soon": ("Due soon", (Status.DUE_SOON.value,)),
-    "induction": ("New starters", (Status.INDUCTION.value,)),
-    "up_to_date": ("Up to date", (Status.COMPLIANT.value, Status.EXEMPT.value)),
-}
-TEAM_SORTS = {"name": "Name", "team": "Team", "overdue": "Most overdue first"}
-
-
-@dataclass(frozen=True)
-class TeamFilter:
-    search: str = ""
-    team_id: int | None = None
-    requirement_id: int | None = None
-    training: str = ""  # a key of TRAINING_FILTERS, or "" for everyone
-    sort: str = "name"
-    page: int = 1
-
-
-def team_page(team: Select, day: date, wanted: TeamFilter) -> Page:
-    """One page of a team, filtered by name, team, requirement and training status and sorted, all in SQL."""
-    query = select(User).where(User.id.in_(team))
-    if wanted.search:
-        query = query.where(name_matches(wanted.search))
-    if wanted.team_id:
-        query = query.where(User.team_id == wanted.team_id)
-    rows = status_rows(team, day).subquery()
-    matching = select(rows.c.user_id)
-    if wanted.requirement_id:
-        matching = matching.where(rows.c.requirement_id == wanted.requirement_id)
-    if wanted.training in TRAINING_FILTERS:
-        statuses = TRAINING_FILTERS[wanted.training][1]
-        if wanted.training == "up_to_date" and not wanted.requirement_id:
-            # Up to date on everything: nothing outstanding at all.
-            query = query.where(User.id.not_in(select(rows.c.user_id).where(rows.c.status.not_in(statuses))))
-        else:
-            query = query.where(User.id.in_(matching.where(rows.c.status.in_(statuses))))
-    elif wanted.requirement_id:
-        query = query.where(User.id.in_(matching))
-    total = db.session.scalar(query.with_only_columns(func.count(User.id)))
-    name = (User.family_name, User.given_name, User.id)
-    if wanted.sort == "team":
-        query = query.outerjoin(User.team).order_by(Team.name.is_(None), Team.name, *name)
-    elif wanted.sort == "overdue":
-        per = _per_person(team, day)
-        query = query.outerjoin(per, per.c.user_id == User.id).order_by(
-            func.coalesce(per.c.overdue, 0).desc(), func.coalesce(per.c.due_soon, 0).desc(), *name)
-    else:
-        query = query.order_by(*name)
-    return page_of(query.options(joinedload(User.job_role), joinedload(User.team)), wanted.page, total)
-
-
-def requirements_for(people: Select) -> list[Requirement]:
-    """The requirements any of the people's job roles need, by title: the columns of a team's grid."""
-    return list(db.session.scalars(
-        select(Requirement).where(Requirement.id.in_(
-            select(RoleRequirement.requirement_id).where(
-                RoleRequirement.job_role_id.in_(select(User.job_role_id).where(User.id.in_(people))))))
-        .order_by(Requirement.title)
-    ))
+# Built once: every page that shows a status runs it.
+_REQUIRED = _required()
 
 
 def rule_of(requirement: Requirement) -> Rule:
@@ -264,11 +118,6 @@ def courses_beyond_requirements(person: User) -> list[CourseCompletion]:
         .options(joinedload(CourseCompletion.course_version))
         .order_by(CourseCompletion.completed_on.desc(), CourseCompletion.id.desc())
     ))
-
-
-def course_titles() -> dict[str, str]:
-    """The title of each published course, by slug."""
-    return {version.course.slug: version.title for version in published_courses()}
 
 
 def requirements_with_roles() -> list[tuple[Requirement, list[str]]]:

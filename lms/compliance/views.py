@@ -5,15 +5,14 @@ from wtforms import SelectChoice
 
 from lms.accounts.access import get_person_for, role_required
 from lms.accounts.models import JobRole, Role
-from lms.accounts.queries import team_of, teams_among
 from lms.clock import format_date, today
-from lms.compliance import queries, services
+from lms.compliance import queries, services, teams
 from lms.compliance.forms import ExemptionForm, ExternalCompletionForm, RequirementForm, SupersedeForm
 from lms.compliance.models import Completion, Requirement
 from lms.compliance.services import statuses
 from lms.extensions import db
 from lms.learning.forms import CONTACT_FIELDS
-from lms.learning.queries import local_contacts_of, published_courses
+from lms.learning.queries import local_contacts_of, published_courses, published_titles
 from lms.paging import page_number
 
 bp = Blueprint("compliance", __name__)
@@ -25,16 +24,16 @@ def my_training():
     """Every requirement of the person's role, its status, when it is due, why, and what to do next."""
     day = today()
     items = statuses([current_user], day)[current_user.id]
-    return render_template("compliance/my_training.html", items=items, day=day, courses=queries.course_titles())
+    return render_template("compliance/my_training.html", items=items, day=day, courses=published_titles())
 
 
-def _team_filter(args) -> queries.TeamFilter:
-    return queries.TeamFilter(
+def _team_filter(args) -> teams.TeamFilter:
+    return teams.TeamFilter(
         search=args.get("q", "").strip()[:100],
         team_id=args.get("team", type=int),
         requirement_id=args.get("requirement", type=int),
-        training=args.get("training", "") if args.get("training") in queries.TRAINING_FILTERS else "",
-        sort=args.get("sort", "name") if args.get("sort") in queries.TEAM_SORTS else "name",
+        training=args.get("training", "") if args.get("training") in teams.TRAINING_FILTERS else "",
+        sort=args.get("sort", "name") if args.get("sort") in teams.TEAM_SORTS else "name",
         page=page_number(args.get("page")),
     )
 
@@ -44,21 +43,21 @@ def _team_filter(args) -> queries.TeamFilter:
 def team_training():
     """The manager's team (direct and indirect reports) against their requirements, a page at a time."""
     day = today()
-    team = team_of(current_user.id, day)
     wanted = _team_filter(request.args)
-    page = queries.team_page(team, day, wanted)
-    requirements = queries.requirements_for(team)
+    counts = teams.team_counts(current_user.id, day)
+    page = teams.team_page(current_user.id, day, wanted, counts.people)
+    requirements = teams.team_requirements(current_user.id, day)
     columns = [r for r in requirements if r.id == wanted.requirement_id] or requirements
     by_person = statuses(page.items, day)
     cells = {person.id: {item.requirement.id: item.status for item in by_person[person.id]} for person in page.items}
     args = {key: value for key, value in (("q", wanted.search), ("team", wanted.team_id), ("requirement", wanted.requirement_id),
                                            ("training", wanted.training), ("sort", wanted.sort)) if value and value != "name"}
     return render_template(
-        "compliance/team.html", day=day, page=page, cells=cells, columns=columns, counts=queries.team_counts(team, day),
-        wanted=wanted, args=args, sort_options=list(queries.TEAM_SORTS.items()),
-        training_options=[(key, label) for key, (label, _) in queries.TRAINING_FILTERS.items()],
+        "compliance/team.html", day=day, page=page, cells=cells, columns=columns, counts=counts,
+        wanted=wanted, args=args, sort_options=list(teams.TEAM_SORTS.items()),
+        training_options=[(key, label) for key, (label, _) in teams.TRAINING_FILTERS.items()],
         requirement_options=[(r.id, r.title) for r in requirements],
-        team_options=[(t.id, t.name) for t in teams_among(team)],
+        team_options=[(t.id, t.name) for t in teams.team_teams(current_user.id, day)],
     )
 
 
@@ -140,7 +139,7 @@ def record_exemption(person_id: int):
 def requirements():
     """The requirements matrix: each requirement, its cycle, what satisfies it and who must hold it."""
     return render_template("compliance/requirements.html", rows=queries.requirements_with_roles(),
-                           courses=queries.course_titles())
+                           courses=published_titles())
 
 
 @bp.route("/admin/requirements/<int:requirement_id>", methods=["GET", "POST"])

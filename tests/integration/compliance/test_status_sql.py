@@ -1,4 +1,4 @@
-"""The SQL that filters and counts teams (queries.status_rows) agrees with rules.status_on, case by case."""
+"""The SQL that filters and counts teams (teams.status_rows) agrees with rules.status_on, case by case."""
 import random
 from datetime import date, timedelta
 
@@ -7,7 +7,7 @@ from sqlalchemy import insert, select
 from lms.accounts.models import User
 from lms.compliance import rules
 from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
-from lms.compliance.queries import status_rows
+from lms.compliance.teams import status_rows
 from lms.db import utcnow
 from lms.extensions import db
 
