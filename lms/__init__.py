@@ -58,9 +58,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (pages.bp, views.bp, people_views.bp, admin_views.bp, learning_views.bp, compliance_views.bp):
         app.register_blueprint(blueprint)
+    from lms.compliance.queries import titles_satisfied_by
     from lms.compliance.services import on_course_completed
-    from lms.learning.signals import course_completed
+    from lms.learning.signals import counts_towards, course_completed
 
     course_completed.connect(on_course_completed, weak=False)  # connecting twice is a no-op
+    counts_towards.connect(titles_satisfied_by, weak=False)
     cli.init_app(app)
     return app

@@ -120,6 +120,11 @@ def courses_beyond_requirements(person: User) -> list[CourseCompletion]:
     ))
 
 
+def titles_satisfied_by(course_slug: str, **_) -> list[str]:
+    """The titles of the requirements that passing the course satisfies (as on_course_completed records them)."""
+    return [r.title for r in requirements() if course_slug in (r.courses or [])]
+
+
 def requirements_with_roles() -> list[tuple[Requirement, list[str]]]:
     names: dict[int, list[str]] = defaultdict(list)
     for requirement_id, role_name in db.session.execute(

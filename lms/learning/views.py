@@ -11,6 +11,7 @@ from lms.learning.forms import CONTACT_FIELDS, LocalContactsForm
 from lms.learning.markdown import render
 from lms.learning.models import Attempt, CourseCompletion
 from lms.learning.rules import answer_problems, mark
+from lms.learning.signals import counts_towards
 
 bp = Blueprint("learning", __name__)
 
@@ -36,6 +37,7 @@ def course(slug: str):
     version = _version_or_404(slug)
     return render_template(
         "learning/course.html", version=version,
+        counts_towards=[title for _, titles in counts_towards.send(slug) for title in titles],
         progress=services.progress_for(current_user, version),
         completion=queries.latest_completion(current_user, version.course_id),
         attempts=queries.attempts_on(current_user, version),

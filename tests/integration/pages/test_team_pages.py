@@ -156,3 +156,18 @@ def test_team_training_costs_the_same_queries_for_five_people_or_a_hundred(app, 
         assert client.get("/team").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_team_training_sorts_by_team_with_people_in_no_team_last(client, login_as, make_person, matrix):
+    manager = make_person(roles=["manager"])
+    zulu, alpha = Team(organisation=manager.organisation, name="Zulu"), Team(organisation=manager.organisation, name="Alpha")
+    db.session.add_all([zulu, alpha])
+    db.session.commit()
+    loner = make_person(manager=manager, org=manager.organisation, family_name="Aaron")
+    late = make_person(manager=manager, org=manager.organisation, family_name="Abbot")
+    early = make_person(manager=manager, org=manager.organisation, family_name="Young")
+    late.team, early.team = zulu, alpha
+    db.session.commit()
+    login_as(manager)
+    page = client.get("/team?sort=team").get_data(as_text=True)
+    assert page.index(early.name) < page.index(late.name) < page.index(loner.name)

@@ -61,3 +61,10 @@ def test_the_managers_two_team_pages_have_different_names(client, login_as, make
     assert '>Team training</a>' in home and '>My team</a>' in home
     assert '<h1 class="govuk-heading-l">Team training</h1>' in client.get("/team").get_data(as_text=True)
     assert '<h1 class="govuk-heading-l">My team</h1>' in client.get("/people/").get_data(as_text=True)
+
+
+def test_a_course_names_the_training_it_counts_towards(client, login_as, make_person, matrix, courses):
+    login_as(make_person())
+    words = text_of(client.get("/courses/safeguarding-children-substance-misuse").get_data(as_text=True))
+    assert "Counts towards Safeguarding children (level 2)" in words
+    assert "safeguarding-children-l2" not in words
