@@ -1,7 +1,7 @@
 """Team training and My team: one definition of a team, counted in SQL, paged, filtered and sorted."""
 from datetime import date, timedelta
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert
 
 from lms.accounts.models import Team, User
 from lms.clock import today
