@@ -6,7 +6,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms import http, logs, navigation
+from lms import http, logs, navigation, templating
 from lms.clock import format_date, format_datetime, format_moment, format_session_time, london_date
 from lms.config import ROOT, Config
 from lms import cli, extensions
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     login.session_protection = "basic"
     http.init_app(app)
     navigation.init_app(app)
+    templating.init_app(app)
 
     from lms import models  # noqa: F401 - every table known to SQLAlchemy and Alembic
     from lms import import_kinds, pages  # noqa: F401 - import kinds register themselves
@@ -68,10 +69,12 @@ def create_app(config: dict | None = None) -> Flask:
                       events_views.bp, reports_views.bp, competencies_views.bp, audit_views.bp):
         app.register_blueprint(blueprint)
     from lms.competencies.services import on_course_completed as add_course_evidence
+    from lms.compliance.queries import titles_satisfied_by
     from lms.compliance.services import on_course_completed
-    from lms.learning.signals import course_completed
+    from lms.learning.signals import counts_towards, course_completed
 
     course_completed.connect(on_course_completed, weak=False)  # connecting twice is a no-op
     course_completed.connect(add_course_evidence, weak=False)
+    counts_towards.connect(titles_satisfied_by, weak=False)
     cli.init_app(app)
     return app

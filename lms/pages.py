@@ -4,23 +4,32 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from lms.accounts.models import Role
-from lms.accounts.queries import count_reports, direct_reports, organisations_with_counts
+from lms.accounts.queries import organisations_with_counts
+from lms.clock import today
+from lms.compliance.teams import team_counts
+from lms.compliance.rules import Status
+from lms.compliance.services import statuses
 from lms.extensions import db
-from lms.learning.queries import catalogue
+from lms.learning.queries import published_titles
 
 bp = Blueprint("pages", __name__)
+
+# What a learner is asked to do first: overdue before due soon before a new starter's first time.
+URGENCY = {Status.EXPIRED: 0, Status.MISSING: 0, Status.DUE_SOON: 1, Status.INDUCTION: 2}
 
 
 @bp.get("/")
 @login_required
 def home():
-    """A home page built from what the person's roles allow."""
-    context = {"person": current_user, "courses": catalogue(current_user)}
+    """What matters to each of the person's roles: their own training first, then their team, then the partnership."""
+    day = today()
+    items = statuses([current_user], day)[current_user.id]
+    to_do = sorted((i for i in items if i.status.status in URGENCY), key=lambda i: (URGENCY[i.status.status], i.status.due))
+    context = {"day": day, "to_do": to_do, "required": len(items), "courses": published_titles()}
     if current_user.has_role(Role.MANAGER):
-        context["direct_reports"] = direct_reports(current_user)
-        context["report_count"] = count_reports(current_user)
+        context["team"] = team_counts(current_user.id, day)
     if current_user.has_role(Role.COMMISSIONER, Role.ADMIN):
-        context["organisations"] = organisations_with_counts()
+        context["organisations"] = organisations_with_counts(day)
     return render_template("pages/home.html", **context)
 
 

@@ -1,29 +1,51 @@
-"""People: a manager's team, a coordinator's or admin's directory, one person's record."""
+"""People: a manager's team, a coordinator's or admin's directory, one person's details."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.accounts import services
+from lms.accounts import queries, services
 from lms.accounts.access import get_person_for, role_required
 from lms.accounts.forms import RolesForm
-from lms.accounts.models import Organisation, Role
-from lms.accounts.queries import direct_reports, people_page
+from lms.accounts.models import Role
+from lms.accounts.queries import (PEOPLE_SORTS, Employment, PeopleFilter, direct_reports, employment_of, people_page,
+                                  teams_for)
+from lms.clock import today
 from lms.extensions import db
+from lms.paging import page_number
 
 bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+def _people_filter(args) -> PeopleFilter:
+    status = args.get("status")
+    return PeopleFilter(
+        search=args.get("q", "").strip()[:100],
+        organisation_id=args.get("organisation", type=int),
+        team_id=args.get("team", type=int),
+        employment=None if status == "all" else Employment(status) if status in set(Employment) else Employment.ACTIVE,
+        sort=args.get("sort", "name") if args.get("sort") in PEOPLE_SORTS else "name",
+        page=page_number(args.get("page")),
+    )
 
 
 @bp.get("/")
 @role_required(Role.MANAGER, Role.COORDINATOR, Role.ADMIN)
 def index():
-    """Everyone the viewer may see, searchable."""
-    search = request.args.get("q", "").strip()
-    organisation_id = request.args.get("organisation", type=int)
-    page = people_page(current_user, search=search, organisation_id=organisation_id, page=request.args.get("page", 1, type=int))
-    organisations = []
-    if current_user.has_role(Role.ADMIN, Role.COORDINATOR):
-        organisations = db.session.scalars(db.select(Organisation).order_by(Organisation.name)).all()
+    """Everyone the viewer may list (a manager: their team), filtered, sorted and paged in SQL."""
+    day = today()
+    wanted = _people_filter(request.args)
+    page, counts = people_page(current_user, day, wanted)
+    everyone = current_user.has_role(Role.ADMIN, Role.COORDINATOR)
+    args = {key: value for key, value in (
+        ("q", wanted.search), ("organisation", wanted.organisation_id), ("team", wanted.team_id),
+        ("status", wanted.employment.value if wanted.employment else "all"), ("sort", wanted.sort),
+    ) if value and value not in ("name", Employment.ACTIVE.value)}
+    status_options = [(e.value, f"{e.label} ({counts.get(e, 0)})") for e in Employment]
     return render_template(
-        "people/index.html", page=page, search=search, organisations=organisations, organisation_id=organisation_id
+        "people/index.html", page=page, wanted=wanted, args=args, everyone=everyone,
+        status_options=status_options + [("all", f"Everyone ({sum(counts.values())})")],
+        organisation_options=queries.organisation_names() if everyone else [],
+        team_options=[(t.id, t.name) for t in teams_for(current_user, wanted.organisation_id)],
+        sort_options=list(PEOPLE_SORTS.items()),
     )
 
 
@@ -32,8 +54,10 @@ def index():
 def show(person_id: int):
     """One person's record, within the viewer's scope."""
     person = get_person_for(current_user, person_id)
+    day = today()
     form = RolesForm(roles=[r.value for r in person.roles]) if current_user.has_role(Role.ADMIN) else None
-    return render_template("people/show.html", person=person, reports=direct_reports(person), roles_form=form)
+    return render_template("people/show.html", person=person, employment=employment_of(person, day),
+                           reports=direct_reports(person, day), roles_form=form)
 
 
 @bp.post("/<int:person_id>/roles")

@@ -3,6 +3,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from lms.accounts import services
 from lms.accounts.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
@@ -12,13 +14,18 @@ from lms.extensions import db, login_manager
 bp = Blueprint("accounts", __name__)
 
 
+# Every request loads the signed-in person with their roles (and the job role pages name): one query, built once.
+_SIGNED_IN = (select(User).options(joinedload(User.role_grants), joinedload(User.job_role))
+              .where(User.id == bindparam("person_id")))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Sessions carry "id.version"; a raised session_version ends every older session."""
     person_id, _, version = user_id.partition(".")
     if not person_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(person_id))
+    user = db.session.scalars(_SIGNED_IN, {"person_id": int(person_id)}).unique().one_or_none()
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

@@ -2,13 +2,14 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import Date, Select, and_, bindparam, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import JobRole, Organisation, User
 from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.rules import Rule
 from lms.extensions import db
+from lms.learning.models import CourseCompletion
 
 
 # The §2.6 predicates, in one place. `day` is a date, or a date column when counting several days at once.
@@ -89,37 +90,42 @@ def requirements() -> list[Requirement]:
 CHUNK = 1000
 
 
-def requirements_of(people: list[User], day: date) -> tuple[dict[int, list[Requirement]], dict, dict]:
-    """Each person's required requirements, completion dates and exemptions: three queries a thousand people."""
-    completions: dict[tuple[int, int], list[date]] = defaultdict(list)
-    exemptions: dict[tuple[int, int], date] = {}
-    ids = [p.id for p in people]
+def requirements_of(people: list[User], day: date) -> dict[int, list[tuple[Requirement, date | None, date | None]]]:
+    """Each person's required requirements with the latest completion on or before `day` and the end of any
+    exemption covering it: the inputs of rules.status_on, in one query a thousand people."""
+    found: dict[int, list] = {p.id: [] for p in people}
+    ids = list(found)
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        for user_id, requirement_id, completed_on in db.session.execute(
-            select(Completion.user_id, Completion.requirement_id, Completion.completed_on)
-            .where(Completion.user_id.in_(chunk), Completion.superseded_at.is_(None))
-        ):
-            completions[(user_id, requirement_id)].append(completed_on)
-        exemptions.update({
-            (e.user_id, e.requirement_id): e.ends_on
-            for e in db.session.scalars(select(Exemption).where(
-                Exemption.user_id.in_(chunk), Exemption.starts_on <= day, Exemption.ends_on >= day))
-        })
-    role_ids = {p.job_role_id for p in people if p.job_role_id}
-    by_role: dict[int, list[Requirement]] = defaultdict(list)
-    for role_id, requirement in db.session.execute(
-        select(RoleRequirement.job_role_id, Requirement)
+        for user_id, requirement, completed_on, exempt_ends in db.session.execute(
+                _REQUIRED, {"ids": ids[start:start + CHUNK], "day": day}):
+            found[user_id].append((requirement, completed_on, exempt_ends))
+    return found
+
+
+def _required() -> Select:
+    day = bindparam("day", type_=Date())
+    latest = (select(func.max(Completion.completed_on))
+              .where(Completion.user_id == User.id, Completion.requirement_id == Requirement.id,
+                     Completion.superseded_at.is_(None), Completion.completed_on <= day)
+              .scalar_subquery())
+    exempt_until = (select(func.max(Exemption.ends_on))
+                    .where(Exemption.user_id == User.id, Exemption.requirement_id == Requirement.id,
+                           Exemption.starts_on <= day, Exemption.ends_on >= day)
+                    .scalar_subquery())
+    return (
+        select(User.id, Requirement, latest, exempt_until)
+        .join(RoleRequirement, RoleRequirement.job_role_id == User.job_role_id)
         .join(Requirement, Requirement.id == RoleRequirement.requirement_id)
-        .where(RoleRequirement.job_role_id.in_(role_ids)).order_by(Requirement.title)
-    ):
-        by_role[role_id].append(requirement)
-    return {p.id: by_role.get(p.job_role_id, []) for p in people}, completions, exemptions
+        .where(User.id.in_(bindparam("ids", expanding=True))).order_by(Requirement.title)
+    )
+
+
+# Built once: every page that shows a status runs it.
+_REQUIRED = _required()
 
 
 def rule_of(requirement: Requirement) -> Rule:
     return Rule(requirement.validity_months, requirement.due_soon_days, requirement.induction_days)
-
 
 
 def record_of(person: User) -> tuple[list[Completion], list[Exemption]]:
@@ -143,6 +149,22 @@ def completions_from_course(course_completion_id: int) -> list[Completion]:
         select(Completion).where(Completion.course_completion_id == course_completion_id, Completion.superseded_at.is_(None))
         .options(joinedload(Completion.requirement)).join(Completion.requirement).order_by(Requirement.title)
     ))
+
+
+def courses_beyond_requirements(person: User) -> list[CourseCompletion]:
+    """Courses the person passed that count towards no requirement (the others are in record_of), newest first."""
+    counted = select(Completion.course_completion_id).where(
+        Completion.user_id == person.id, Completion.course_completion_id.is_not(None))
+    return list(db.session.scalars(
+        select(CourseCompletion).where(CourseCompletion.user_id == person.id, CourseCompletion.id.not_in(counted))
+        .options(joinedload(CourseCompletion.course_version))
+        .order_by(CourseCompletion.completed_on.desc(), CourseCompletion.id.desc())
+    ))
+
+
+def titles_satisfied_by(course_slug: str, **_) -> list[str]:
+    """The titles of the requirements that passing the course satisfies (as on_course_completed records them)."""
+    return [r.title for r in requirements() if course_slug in (r.courses or [])]
 
 
 def requirements_with_roles() -> list[tuple[Requirement, list[str]]]:

@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, RoleGrant, User
-from lms.accounts.queries import reports_of
+from lms.accounts.queries import team_of
 from lms.audit import services as audit
 from lms.compliance import rules
 from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
@@ -27,15 +27,16 @@ class RequirementStatus:
 
 
 def statuses(people: list[User], day: date) -> dict[int, list[RequirementStatus]]:
-    """Every requirement of each person's role with its status on `day` (a few queries, no per-person reads)."""
-    required, completions, exemptions = requirements_of(people, day)
+    """Every requirement of each person's role with its status on `day` (one query a thousand people).
+
+    Any object with the person's id and start_date will do, such as a row of a list of people."""
+    required = requirements_of(people, day)
     return {
         person.id: [
             RequirementStatus(person, requirement, rules.status_on(
-                completions.get((person.id, requirement.id), []), rule_of(requirement), person.start_date, day,
-                exemptions.get((person.id, requirement.id)),
+                [latest] if latest else [], rule_of(requirement), person.start_date, day, exempt_until,
             ))
-            for requirement in required[person.id]
+            for requirement, latest, exempt_until in required[person.id]
         ]
         for person in people
     }
@@ -153,7 +154,7 @@ def send_manager_digests(day: date) -> int:
     week = day.isocalendar()
     queued = 0
     for manager in db.session.scalars(select(User).join(User.role_grants).where(RoleGrant.role == Role.MANAGER, User.active)):
-        people = list(db.session.scalars(select(User).where(User.id.in_(reports_of(manager.id)), User.active)))
+        people = list(db.session.scalars(select(User).where(User.id.in_(team_of(manager.id, day)))))
         items = [i for items in statuses(people, day).values() for i in items
                  if i.status.status.overdue or i.status.status == rules.Status.DUE_SOON]
         if not items:

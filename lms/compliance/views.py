@@ -1,63 +1,67 @@
-"""My training (everyone) and My team (managers): statuses with the reason for each."""
-from collections import Counter
-
+"""My training (everyone), Team training (managers), a person's training record, certificates, and the admin's
+record keeping."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from lms.accounts.access import get_person_for, role_required
-from lms.accounts.models import JobRole, Role, User
-from lms.accounts.queries import reports_of
+from lms.accounts.models import JobRole, Role
 from lms.clock import format_date, today
-from lms.compliance import queries, services
+from lms.compliance import queries, services, teams
 from lms.compliance.forms import ExemptionForm, ExternalCompletionForm, RequirementForm, SupersedeForm
 from lms.compliance.models import Completion, Requirement
-from lms.compliance.rules import Status, valid_until
+from lms.compliance.rules import valid_until
 from lms.compliance.services import statuses
 from lms.extensions import db
 from lms.learning.certificate import CertifiedRequirement, certificate_pdf
+from lms.learning.forms import CONTACT_FIELDS
 from lms.learning.models import CourseCompletion
-from lms.learning.queries import published_courses
+from lms.learning.queries import local_contacts_of, published_courses, published_titles
+from lms.paging import page_number
 
 bp = Blueprint("compliance", __name__)
-
-TAG_CLASSES = {
-    Status.COMPLIANT: "govuk-tag--green", Status.DUE_SOON: "govuk-tag--yellow", Status.EXPIRED: "govuk-tag--red",
-    Status.MISSING: "govuk-tag--red", Status.INDUCTION: "govuk-tag--blue", Status.EXEMPT: "govuk-tag--grey",
-}
 
 
 @bp.get("/training")
 @login_required
 def my_training():
-    """Every requirement of the person's role, its status, when it is due, why, and how to do it."""
+    """Every requirement of the person's role, its status, when it is due, why, and what to do next."""
     day = today()
     items = statuses([current_user], day)[current_user.id]
-    return render_template("compliance/my_training.html", items=items, day=day, tags=TAG_CLASSES)
+    return render_template("compliance/my_training.html", items=items, day=day, courses=published_titles())
+
+
+def _team_filter(args) -> teams.TeamFilter:
+    return teams.TeamFilter(
+        search=args.get("q", "").strip()[:100],
+        team_id=args.get("team", type=int),
+        requirement_id=args.get("requirement", type=int),
+        training=args.get("training", "") if args.get("training") in teams.TRAINING_FILTERS else "",
+        sort=args.get("sort", "name") if args.get("sort") in teams.TEAM_SORTS else "name",
+        page=page_number(args.get("page")),
+    )
 
 
 @bp.get("/team")
 @role_required(Role.MANAGER)
-def my_team():
-    """The manager's people (direct and indirect) against their requirements."""
+def team_training():
+    """The manager's team (direct and indirect reports) against their requirements, a page at a time."""
     day = today()
-    people = list(db.session.scalars(
-        db.select(User).where(User.id.in_(reports_of(current_user.id)), User.active)
-        .options(joinedload(User.job_role), joinedload(User.team)).order_by(User.family_name, User.given_name)
-    ))
-    by_person = statuses(people, day)
-    shown = request.args.get("show", "all")
-    counts = Counter(item.status.status for items in by_person.values() for item in items)
-    if shown == "overdue":
-        people = [p for p in people if any(i.status.status.overdue for i in by_person[p.id])]
-    elif shown == "due_soon":
-        people = [p for p in people if any(i.status.status == Status.DUE_SOON for i in by_person[p.id])]
-    requirement_titles = sorted({i.requirement.title for items in by_person.values() for i in items})
+    wanted = _team_filter(request.args)
+    counts = teams.team_counts(current_user.id, day)
+    page = teams.team_page(current_user.id, day, wanted, counts.people)
+    requirements = teams.team_requirements(current_user.id, day)
+    columns = [r for r in requirements if r.id == wanted.requirement_id] or requirements
+    by_person = statuses(page.items, day)
+    cells = {person.id: {item.requirement.id: item.status for item in by_person[person.id]} for person in page.items}
+    args = {key: value for key, value in (("q", wanted.search), ("team", wanted.team_id), ("requirement", wanted.requirement_id),
+                                           ("training", wanted.training), ("sort", wanted.sort)) if value and value != "name"}
     return render_template(
-        "compliance/my_team.html", people=people, by_person=by_person, requirements=requirement_titles,
-        overdue=counts[Status.EXPIRED] + counts[Status.MISSING], due_soon=counts[Status.DUE_SOON],
-        shown=shown, day=day, tags=TAG_CLASSES,
+        "compliance/team.html", day=day, page=page, cells=cells, columns=columns, counts=counts,
+        wanted=wanted, args=args, sort_options=list(teams.TEAM_SORTS.items()),
+        training_options=[(key, label) for key, (label, _) in teams.TRAINING_FILTERS.items()],
+        requirement_options=[(r.id, r.title) for r in requirements],
+        team_options=[(t.id, t.name) for t in teams.team_teams(current_user.id, day)],
     )
 
 
@@ -68,12 +72,15 @@ def _requirement_choices(requirements) -> list[SelectChoice]:
 @bp.get("/people/<int:person_id>/training")
 @login_required
 def person_training(person_id: int):
-    """One person's requirements and statuses, with every record behind them and its corrections."""
+    """A person's training record: each requirement's status, and every record behind it, whatever its source."""
     person = get_person_for(current_user, person_id)
     day = today()
     completions, exemptions = queries.record_of(person)
-    return render_template("compliance/person.html", person=person, items=statuses([person], day)[person.id],
-                           completions=completions, exemptions=exemptions, day=day, tags=TAG_CLASSES)
+    return render_template(
+        "compliance/person.html", person=person, day=day, items=statuses([person], day)[person.id],
+        completions=completions, exemptions=exemptions, other_courses=queries.courses_beyond_requirements(person),
+        contacts=local_contacts_of(person), contact_fields=CONTACT_FIELDS,
+    )
 
 
 @bp.get("/completions/<int:completion_id>/certificate.pdf")
@@ -149,7 +156,8 @@ def record_exemption(person_id: int):
 @role_required(Role.ADMIN)
 def requirements():
     """The requirements matrix: each requirement, its cycle, what satisfies it and who must hold it."""
-    return render_template("compliance/requirements.html", rows=queries.requirements_with_roles())
+    return render_template("compliance/requirements.html", rows=queries.requirements_with_roles(),
+                           courses=published_titles())
 
 
 @bp.route("/admin/requirements/<int:requirement_id>", methods=["GET", "POST"])

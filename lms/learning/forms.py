@@ -15,8 +15,11 @@ CONTACT_FIELDS = {
 
 def _contact_field(key: str) -> TextAreaField:
     label, hint = CONTACT_FIELDS[key]
+    noun = label[0].lower() + label[1:]
+    # "Enter your service's lead", never "Enter the your service's lead".
+    message = f"Enter {noun}" if noun.startswith("your ") else f"Enter the {noun}"
     return TextAreaField(label, description=hint, widget=GovTextArea(),
-                         validators=[DataRequired(f"Enter the {label[0].lower() + label[1:]}"), Length(max=1000)])
+                         validators=[DataRequired(message), Length(max=1000)])
 
 
 class LocalContactsForm(FlaskForm):

@@ -135,6 +135,15 @@ def bank_for(version: CourseVersion) -> QuestionBank | None:
     return db.session.scalar(select(QuestionBank).where(QuestionBank.slug == version.quiz_slug))
 
 
+def published_titles() -> dict[str, str]:
+    """The current title of each published course, by slug: what pages need to name a course."""
+    return dict(db.session.execute(_PUBLISHED_TITLES).all())
+
+
 def published_courses() -> list[CourseVersion]:
     """The current version of every published course, by title."""
     return list(db.session.scalars(_current_versions().options(joinedload(CourseVersion.course)).order_by(CourseVersion.title)))
+
+
+# Built once: pages ask for course titles on every request.
+_PUBLISHED_TITLES = _current_versions().with_only_columns(Course.slug, CourseVersion.title)

@@ -10,6 +10,7 @@ from lms.learning.forms import CONTACT_FIELDS, LocalContactsForm
 from lms.learning.markdown import render
 from lms.learning.models import Attempt, CourseCompletion
 from lms.learning.rules import answer_problems, mark, may_open
+from lms.learning.signals import counts_towards
 
 bp = Blueprint("learning", __name__)
 
@@ -35,7 +36,8 @@ def course(slug: str):
     version = _version_or_404(slug)
     status = queries.course_status(current_user, version)
     return render_template(
-        "learning/course.html", version=version, status=status, progress=status.progress,
+        "learning/course.html", version=version, status=status,
+        counts_towards=[title for _, titles in counts_towards.send(slug) for title in titles], progress=status.progress,
         completion=status.completion, readiness=queries.readiness(current_user, version),
         attempts=queries.attempts_on(current_user, version), contacts=queries.local_contacts_of(current_user),
     )

@@ -11,7 +11,7 @@ from tests.integration.competencies.conftest import pass_course, record_of, team
 
 
 def test_admins_read_who_did_what_and_when_and_filter_it(client, login_as, make_person, team):
-    requirement = Requirement(slug="caf-early-help", title="CAF and early help", courses=[], event_kinds=[])
+    requirement = Requirement(slug="caf-early-help", title="CAF and early help", courses=[])
     db.session.add(requirement)
     db.session.flush()
     admin = make_person(roles=[Role.ADMIN], given_name="Alex", family_name="Morgan")

@@ -14,7 +14,7 @@ from tests.integration.events.test_concurrency import roomy_app, run_together  #
 
 @pytest.mark.parametrize("started", [True, False], ids=["chain-under-way", "chain-not-yet-started"])
 def test_thirty_simultaneous_completions_make_one_unbroken_chain(roomy_app, make_person, started):  # noqa: F811
-    requirement = Requirement(slug="hidden-harm-awareness", title="Hidden Harm awareness", courses=[], event_kinds=[])
+    requirement = Requirement(slug="hidden-harm-awareness", title="Hidden Harm awareness", courses=[])
     db.session.add(requirement)
     db.session.commit()
     people = [make_person().id for _ in range(30)]

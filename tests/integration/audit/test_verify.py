@@ -18,7 +18,7 @@ from tests.integration.competencies.conftest import pass_course, record_of, team
 def history(make_person, team):
     """Every kind of chained write: completions, a correction, an expiry re-derived, an exemption, evidence, a sign-off."""
     admin = make_person(roles=[Role.ADMIN])
-    requirement = Requirement(slug="safeguarding-children-l2", title="Safeguarding children (level 2)", courses=[], event_kinds=[])
+    requirement = Requirement(slug="safeguarding-children-l2", title="Safeguarding children (level 2)", courses=[])
     db.session.add(requirement)
     db.session.flush()
     first = compliance.record_completion(team.learner.id, requirement, date(2025, 2, 28), "import", note="old system")

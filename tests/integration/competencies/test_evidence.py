@@ -80,7 +80,7 @@ def test_new_evidence_after_a_withdrawal_makes_it_working_towards_again(team):
 
 def test_a_register_imported_from_paper_and_then_corrected_withdraws_both_the_completion_and_the_evidence(
         runner, tmp_path, team, make_event):
-    requirement = Requirement(slug="recognise-and-refer", title="Recognising and referring", courses=[], event_kinds=[])
+    requirement = Requirement(slug="recognise-and-refer", title="Recognising and referring", courses=[])
     db.session.add(requirement)
     db.session.commit()
     event = make_event(danos_units=["AA1"], requirements=[requirement])

@@ -17,7 +17,7 @@ def setup_matrix(make_job_role):
     return db.session.scalar(select(Requirement))
 
 
-def test_my_training_explains_why_it_is_due_and_how_to_do_it(client, login_as, make_person, make_job_role):
+def test_my_training_explains_why_it_is_due_and_how_to_do_it(client, login_as, make_person, make_job_role, courses):
     requirement = setup_matrix(make_job_role)
     person = make_person()
     completed = add_months(today(), -24) + timedelta(days=10)
@@ -35,7 +35,7 @@ def test_manager_sees_overdue_staff_only_in_their_line(client, login_as, make_pe
     overdue = make_person(manager=manager, org=manager.organisation, given_name="Olive", start_date=date(2019, 1, 1))
     other = make_person(org=make_org("Elsewhere"), given_name="Xavier", start_date=date(2019, 1, 1))
     login_as(manager)
-    page = client.get("/team?show=overdue").get_data(as_text=True)
+    page = client.get("/team?training=overdue").get_data(as_text=True)
     assert overdue.name in page and other.name not in page and "Not done" in page
 
 

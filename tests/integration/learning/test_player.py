@@ -164,11 +164,11 @@ def test_required_local_contacts_come_before_the_assessment(client, login_as, ma
 def test_status_words_are_true_from_the_first_page(client, login_as, make_person, courses):
     login_as(make_person())
     client.get("/courses/hidden-harm-awareness/pages/1")
-    for url in ["/courses/hidden-harm-awareness", "/courses/", "/"]:
+    for url in ["/courses/hidden-harm-awareness", "/courses/"]:  # home lists what is due, not every course
         page = client.get(url).get_data(as_text=True)
         assert "Started" in page and "page 1 of 9" in page and "read 0 of" not in page, url
     client.post("/courses/hidden-harm-awareness/pages/1")
     client.post("/courses/hidden-harm-awareness/pages/2")
-    for url in ["/courses/hidden-harm-awareness", "/courses/", "/"]:
+    for url in ["/courses/hidden-harm-awareness", "/courses/"]:
         page = client.get(url).get_data(as_text=True)
         assert "In progress" in page and "read 2 of 9 pages" in page, url
