@@ -69,5 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.learning.signals import course_completed
 
     course_completed.connect(on_course_completed, weak=False)  # connecting twice is a no-op
+    from lms.compliance.periods import keep_in_step
+
+    keep_in_step(extensions.db.session)  # valid periods follow every change to completions and people
     cli.init_app(app)
     return app

@@ -11,7 +11,7 @@ from lms.accounts.forms import ImportForm, JobRoleForm, OrganisationForm, TeamFo
 from lms.accounts.models import JobRole, Organisation, Role, Sector, Team
 from lms.accounts.queries import job_roles_with_counts, organisation_by_name, organisations_with_counts, teams_of
 from lms.extensions import db
-from lms.importing import KINDS, ImportFileError, decode, run_import
+from lms.importing import KINDS, ImportFileError, decode, refresh_statistics, run_import
 from lms.notify.services import recent_messages
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -141,6 +141,7 @@ def apply_import():
         return render_template("admin/import_preview.html", report=report, kind=kind,
                                filename=request.form.get("filename", ""), payload=request.form.get("payload")), 422
     db.session.commit()
+    refresh_statistics(report)
     flash(f"Imported {kind}: {report.summary()}.")
     return redirect(url_for("admin.imports"))
 
