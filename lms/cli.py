@@ -215,10 +215,11 @@ def periods_group():
 @with_appcontext
 def periods_rebuild():
     """Recompute every valid period from completions and people, e.g. after bulk SQL changed them."""
-    from lms.compliance.periods import rebuild
+    from lms.compliance.periods import rebuild, vacuum
 
     count = rebuild()
     db.session.commit()
+    vacuum()
     click.echo(f"{count} valid periods rebuilt from the records")
 
 
