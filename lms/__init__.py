@@ -76,5 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     course_completed.connect(on_course_completed, weak=False)  # connecting twice is a no-op
     course_completed.connect(add_course_evidence, weak=False)
     counts_towards.connect(titles_satisfied_by, weak=False)
+    from lms.compliance.periods import keep_in_step
+
+    keep_in_step(extensions.db.session)  # valid periods follow every change to completions and people
     cli.init_app(app)
     return app

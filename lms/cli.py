@@ -22,7 +22,7 @@ def _create_app():
 def init_app(app) -> None:
     """Commands live on app.cli, so `lms`, `flask` and the test runner all see them."""
     for command in (import_command, demo_command, outbox_group, courses_group, report_group, reminders_group,
-                    events_group, audit_group, bench_command):
+                    events_group, audit_group, bench_command, periods_group):
         app.cli.add_command(command)
 
 
@@ -34,7 +34,7 @@ def init_app(app) -> None:
 def import_command(kind: str, file: Path, dry_run: bool):
     """Import KIND from FILE: the whole file is checked first; any problem and nothing changes."""
     from lms import import_kinds  # noqa: F401 - registers every kind
-    from lms.importing import KINDS, ImportFileError, decode, run_import
+    from lms.importing import KINDS, ImportFileError, decode, refresh_statistics, run_import
 
     if kind not in KINDS:
         raise click.UsageError(f"unknown kind {kind!r}; choose from {', '.join(sorted(KINDS))}")
@@ -54,6 +54,7 @@ def import_command(kind: str, file: Path, dry_run: bool):
         click.echo(f"{file}: no problems. Would change: {report.summary()} (dry run: nothing was changed).")
     else:
         db.session.commit()
+        refresh_statistics(report)
         for line in report.lines:
             click.echo(line)
         click.echo(f"{file}: {report.summary()}.")
@@ -212,11 +213,49 @@ def audit_verify():
 
 
 @click.command("bench")
+@click.option("--database-url", help="Build into this database instead of a throwaway SQLite file: an empty one, or "
+                                     "one the bench built before (reused at the same size, else rebuilt).")
 @click.option("--staff", default=50_000, show_default=True)
 @click.option("--completions", default=600_000, show_default=True)
-@click.option("--repeats", default=5, show_default=True)
-def bench_command(staff: int, completions: int, repeats: int):
-    """Time the compliance report and a learner's page on a throwaway SQLite database (DESIGN §6)."""
-    from lms.bench import run
+@click.option("--repeats", default=5, show_default=True, help="Runs of each timing; the medians are reported.")
+def bench_command(database_url: str | None, staff: int, completions: int, repeats: int):
+    """Time the compliance report against the fastest hand-written SQL, and a learner's page (DESIGN §6)."""
+    from lms.bench import BenchError, Size, run
+    from lms.config import driver_url
 
-    run(staff=staff, completions=completions, repeats=repeats, echo=click.echo)
+    try:
+        run(driver_url(database_url) if database_url else None, Size(staff=staff, completions=completions), repeats,
+            echo=click.echo)
+    except BenchError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+
+
+@click.group("periods")
+def periods_group():
+    """The valid periods the compliance report counts (kept in step with every change to the records)."""
+
+
+@periods_group.command("rebuild")
+@with_appcontext
+def periods_rebuild():
+    """Recompute every valid period from completions and people, e.g. after bulk SQL changed them."""
+    from lms.compliance.periods import rebuild, vacuum
+
+    count = rebuild()
+    db.session.commit()
+    vacuum()
+    click.echo(f"{count} valid periods rebuilt from the records")
+
+
+@periods_group.command("check")
+@with_appcontext
+def periods_check():
+    """Compare the valid periods with the records, changing nothing; exit 1 if they differ."""
+    from lms.compliance.periods import differences
+
+    missing, extra = differences()
+    if missing or extra:
+        click.echo(f"{missing} valid period(s) missing and {extra} out of date; run `lms periods rebuild`", err=True)
+        sys.exit(1)
+    click.echo("valid periods match the records")

@@ -42,14 +42,17 @@ def _flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'lms.sqlite'}")
-    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+def driver_url(url: str) -> str:
+    """Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named."""
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+def _database_url() -> str:
+    return driver_url(os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'lms.sqlite'}"))
 
 
 class Config:
@@ -83,6 +86,7 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day
         self.WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
         self.MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # uploads are CSV/YAML files
+        self.ANALYZE_AFTER_IMPORT_ROWS = int(os.environ.get("ANALYZE_AFTER_IMPORT_ROWS", "10000"))
 
         self.LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "10"))
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import yaml
+from flask import current_app
+from sqlalchemy import text
+
+from lms.extensions import db
 
 # Free text (notes) and any CSV column the importer gives no length of its own.
 TEXT_LIMIT = 2_000
@@ -45,6 +49,10 @@ class ImportReport:
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
+
+    @property
+    def changed(self) -> int:
+        return sum(n for what, n in self.counts.items() if what != "unchanged")
 
     def summary(self) -> str:
         parts = [f"{n} {what}" for what, n in self.counts.items() if n]
@@ -85,6 +93,14 @@ def run_import(kind: str, text: str) -> ImportReport:
         return KINDS[kind][1](text)
     except ImportFileError as error:
         return ImportReport(kind=kind, problems=error.problems)
+
+
+def refresh_statistics(report: ImportReport) -> None:
+    """After a large import has been committed, ANALYZE on PostgreSQL: until autovacuum notices the new rows the
+    planner still believes the tables are as small as before, and the report can pick a plan many times slower."""
+    if report.changed >= current_app.config["ANALYZE_AFTER_IMPORT_ROWS"] and db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def decode(data: bytes) -> str:

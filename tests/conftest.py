@@ -2,10 +2,13 @@
 import os
 import secrets
 import socket
+import uuid
 from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from lms import create_app
@@ -39,6 +42,25 @@ def _schema(database_url):
         db.create_all()
         db.engine.dispose()
     return True
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A database of the same kind as the suite's, with nothing in it, dropped afterwards."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    name = f"lms_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _engine_options(database_url: str) -> dict:

@@ -10,7 +10,7 @@ from lms.accounts.models import JobRole, Organisation, Role, Sector, Team
 from lms.accounts.queries import job_roles_with_counts, organisation_by_name, organisations_with_counts, teams_of
 from lms.accounts.services import keep_pending_import, take_pending_import
 from lms.extensions import db
-from lms.importing import KINDS, ImportFileError, decode, run_import
+from lms.importing import KINDS, ImportFileError, decode, refresh_statistics, run_import
 from lms.notify.services import recent_messages
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -148,6 +148,7 @@ def apply_import():
         db.session.rollback()
         return render_template("admin/import_preview.html", report=report, kind=kind, filename=filename, upload=None), 422
     db.session.commit()
+    refresh_statistics(report)
     flash(f"Imported {kind} from {filename}: {report.summary()}.")
     return redirect(url_for("admin.imports"))
 

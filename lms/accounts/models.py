@@ -84,6 +84,8 @@ class User(UserMixin, Base):
     __tablename__ = "users"
     __table_args__ = (
         Index("ix_users_organisation_active", "organisation_id", "start_date", "leaving_date"),
+        # Covers the compliance report's count of people in post per organisation and job role.
+        Index("ix_users_in_post", "organisation_id", "job_role_id", "start_date", "leaving_date"),
         Index("ix_users_manager_id", "manager_id"),
         Index("ix_users_job_role_id", "job_role_id"),
     )

@@ -66,6 +66,32 @@ class Completion(Base):
     superseded_by_user: Mapped[User | None] = relationship(foreign_keys=[superseded_by_user_id])
 
 
+class ValidPeriod(Base):
+    """An unbroken run of days on which a person held a requirement: their completions' [completed_on, expires_on)
+    merged where they overlap or touch. Derived, never edited by hand: lms.compliance.periods rewrites a person's
+    rows in the transaction that changes their completions or their organisation, job role or dates, and
+    `lms periods rebuild` recomputes them all.
+
+    The person's organisation, job role and dates are copied here so the report counts millions of rows without
+    joining users; there are no foreign keys, so a rebuild stays one set-based statement."""
+
+    __tablename__ = "valid_periods"
+    __table_args__ = (
+        # Covers the report: a range on valid_until finds the periods still running on a day, read from the index alone.
+        Index("ix_valid_periods_report", "valid_until", "valid_from", "requirement_id", "organisation_id",
+              "job_role_id", "start_date", "leaving_date"),
+    )
+
+    user_id: Mapped[int] = mapped_column(primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(primary_key=True)
+    valid_from: Mapped[date] = mapped_column(primary_key=True)
+    valid_until: Mapped[date]  # the first day no longer held, like Completion.expires_on
+    organisation_id: Mapped[int]
+    job_role_id: Mapped[int | None]
+    start_date: Mapped[date]
+    leaving_date: Mapped[date | None]
+
+
 class Exemption(Base):
     __tablename__ = "exemptions"
     __table_args__ = (Index("ix_exemptions_user_requirement", "user_id", "requirement_id"),)

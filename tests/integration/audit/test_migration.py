@@ -5,7 +5,6 @@ from sqlalchemy import text
 from lms import create_app
 from lms.audit.verify import verify
 from lms.extensions import db
-from tests.integration.test_migrations import empty_database_url  # noqa: F401 - a fixture
 
 BEFORE_AUDIT = "1cc77834c5f5"  # 0004_events
 
