@@ -4,13 +4,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from lms.accounts.models import Role
-from lms.accounts.queries import organisations_with_counts
 from lms.clock import today
 from lms.compliance.teams import team_counts
 from lms.compliance.rules import Status
 from lms.compliance.services import statuses
+from lms.db import utcnow
+from lms.events.queries import programme, upcoming_for
 from lms.extensions import db
 from lms.learning.queries import published_titles
+from lms.reports.queries import compliance_report, plans
 
 bp = Blueprint("pages", __name__)
 
@@ -26,11 +28,23 @@ def home():
     items = statuses([current_user], day)[current_user.id]
     to_do = sorted((i for i in items if i.status.status in URGENCY), key=lambda i: (URGENCY[i.status.status], i.status.due))
     context = {"day": day, "to_do": to_do, "required": len(items), "courses": published_titles()}
+    now = utcnow()
+    context["sessions"] = upcoming_for(current_user, now)
     if current_user.has_role(Role.MANAGER):
         context["team"] = team_counts(current_user.id, day)
+    if current_user.has_role(Role.COORDINATOR, Role.ADMIN):
+        context["programme"], context["programme_total"] = programme(now, per_page=5)
     if current_user.has_role(Role.COMMISSIONER, Role.ADMIN):
-        context["organisations"] = organisations_with_counts(day)
+        context["plans"] = [(plan, _rag_counts(compliance_report(day, plan))) for plan in plans()]
     return render_template("pages/home.html", **context)
+
+
+def _rag_counts(rows) -> dict[str, int]:
+    counts = {"red": 0, "amber": 0, "green": 0}
+    for row in rows:
+        if row.rag in counts:
+            counts[row.rag] += 1
+    return counts
 
 
 @bp.get("/accessibility")

@@ -181,3 +181,13 @@ def attendance_rates(since: datetime, until: datetime) -> list[AttendanceRate]:
     ).all()
     return [AttendanceRate(org, int(places or 0), int(no_shows or 0), int(bookings), int(late or 0))
             for org, places, no_shows, bookings, late in rows]
+
+
+def upcoming_for(person: User, now: datetime, limit: int = 3) -> list[Booking]:
+    """The person's next sessions with a place or on a waiting list, soonest first."""
+    return list(db.session.scalars(
+        select(Booking).join(Event, Event.id == Booking.event_id)
+        .where(Booking.user_id == person.id, Booking.status.in_((BookingStatus.BOOKED, BookingStatus.WAITLISTED)),
+               Event.starts_at >= now, Event.cancelled_at.is_(None))
+        .options(joinedload(Booking.event)).order_by(Event.starts_at).limit(limit)
+    ))

@@ -159,3 +159,19 @@ def test_every_session_page_renders_for_a_coordinator(client, login_as, make_eve
     assert 'name="hold_children" type="text" value="1"' in edit.replace("inputmode=\"numeric\" ", "")
     show = client.get(f"/sessions/{event.id}").get_data(as_text=True)
     assert "<svg" in show and "Places taken by sector" in show and "Health" in show
+
+
+def test_my_training_and_team_training_lead_to_sessions(client, login_as, make_person, make_job_role, orgs, requirement):
+    role = make_job_role("Drug and alcohol worker")
+    db.session.add(RoleRequirement(job_role_id=role.id, requirement_id=requirement.id))
+    db.session.commit()
+    manager = make_person(org=orgs[Sector.DRUG_ALCOHOL], roles=[Role.MANAGER], job_role=make_job_role("Team manager"))
+    worker = make_person(org=orgs[Sector.DRUG_ALCOHOL], manager=manager, job_role=role)  # never trained: overdue
+    login_as(worker)
+    assert f"/sessions/?requirement={requirement.slug}" in client.get("/training").get_data(as_text=True)
+    client.post("/logout")
+    login_as(manager)
+    team = client.get("/team").get_data(as_text=True)
+    assert f"/sessions/?requirement={requirement.slug}&amp;person={worker.id}" in team
+    listing = client.get(f"/sessions/?requirement={requirement.slug}&person={worker.id}").get_data(as_text=True)
+    assert f"Choose a session to book {worker.name} onto" in listing

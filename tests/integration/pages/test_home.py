@@ -37,9 +37,35 @@ def test_manager_sees_their_own_training_then_their_teams_numbers(client, login_
     assert 'href="/team?training=overdue"' in page and 'href="/team"' in page
 
 
-def test_commissioner_sees_the_partnership_after_their_own_training(client, login_as, make_person, matrix):
-    commissioner = make_person(roles=["commissioner"])
-    login_as(commissioner)
+def test_commissioner_sees_their_plans_after_their_own_training(client, login_as, make_person, matrix):
+    from lms.reports.models import ActionPlan, PlanTarget
+    from lms.compliance.models import Requirement
+    from lms.extensions import db
+    from datetime import date
+
+    requirement = db.session.scalar(db.select(Requirement))
+    plan = ActionPlan(slug="hh", title="Hidden Harm training plan", owner="Commissioning", starts_on=date(2026, 1, 5))
+    plan.targets = [PlanTarget(requirement_id=requirement.id, all_organisations=True, organisation_ids=[],
+                               milestones=[{"date": "2026-09-30", "percent": "50"}])]
+    db.session.add(plan)
+    db.session.commit()
+    login_as(make_person(roles=["commissioner"]))
     words = text_of(client.get("/").get_data(as_text=True))
-    assert words.index("Your training") < words.index("Organisations in the partnership")
-    assert f"{commissioner.organisation.name}" in words
+    assert words.index("Your training") < words.index("Action plans") < words.index("Hidden Harm training plan")
+    assert "Red" in words and "Green" in words
+
+
+def test_coordinator_sees_the_programme(client, login_as, make_person, matrix):
+    from datetime import timedelta
+    from lms.db import utcnow
+    from lms.events import services
+    from lms.extensions import db
+
+    event = services.new_event("PROG-1")
+    start = utcnow() + timedelta(days=10)
+    services.save_event(event, {"title": "Working together day", "starts_at": start, "ends_at": start + timedelta(hours=6),
+                                "venue": "Civic Centre", "capacity": 12}, utcnow())
+    db.session.commit()
+    login_as(make_person(roles=["coordinator"]))
+    words = text_of(client.get("/").get_data(as_text=True))
+    assert "The programme" in words and "Working together day" in words and "0 of 12 taken" in words
