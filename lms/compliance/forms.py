@@ -1,14 +1,14 @@
 """Admin forms for the record: external certificates, corrections, exemptions, requirements."""
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovDateInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.clock import today
+from lms.forms import DayField
 
-DATE_FORMAT = "%d %m %Y"
 
 
 def _not_in_future(form, field):
@@ -18,8 +18,7 @@ def _not_in_future(form, field):
 
 class ExternalCompletionForm(FlaskForm):
     requirement = SelectField("Requirement", widget=GovSelect(), validators=[DataRequired("Choose the requirement")])
-    completed_on = DateField("Date of the training", format=DATE_FORMAT, widget=GovDateInput(),
-                             validators=[InputRequired("Enter the date of the training as day, month and year"), _not_in_future])
+    completed_on = DayField("Date of the training", validators=[InputRequired("Enter the date of the training as day, month and year"), _not_in_future])
     note = TextAreaField("Evidence", widget=GovTextArea(), description="The course, provider and certificate you have seen",
                          validators=[DataRequired("Describe the evidence you have seen"), Length(max=2000)])
     submit = SubmitField("Record the certificate", widget=GovSubmitInput())
@@ -28,16 +27,14 @@ class ExternalCompletionForm(FlaskForm):
 class SupersedeForm(FlaskForm):
     reason = TextAreaField("Why is this record wrong?", widget=GovTextArea(),
                            validators=[DataRequired("Say why the record is wrong"), Length(max=2000)])
-    corrected_on = DateField("Correct date, if the training did happen", format=DATE_FORMAT, widget=GovDateInput(),
-                             description="Leave blank to withdraw the record", validators=[Optional(), _not_in_future])
+    corrected_on = DayField("Correct date, if the training did happen", description="Leave blank to withdraw the record", validators=[Optional(), _not_in_future])
     submit = SubmitField("Correct the record", widget=GovSubmitInput())
 
 
 class ExemptionForm(FlaskForm):
     requirement = SelectField("Requirement", widget=GovSelect(), validators=[DataRequired("Choose the requirement")])
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[DataRequired("Give the reason for the exemption"), Length(max=2000)])
-    ends_on = DateField("Exempt until", format=DATE_FORMAT, widget=GovDateInput(),
-                        validators=[InputRequired("Enter the date the exemption ends as day, month and year")])
+    ends_on = DayField("Exempt until", validators=[InputRequired("Enter the date the exemption ends as day, month and year")])
     submit = SubmitField("Record the exemption", widget=GovSubmitInput())
 
     def validate_ends_on(self, field):

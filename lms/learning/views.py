@@ -2,11 +2,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.accounts.access import get_person_for
 from lms.clock import today
 from lms.extensions import db
 from lms.learning import queries, services
-from lms.learning.forms import CONTACT_FIELDS, LocalContactsForm
+from lms.learning.forms import LocalContactsForm
 from lms.learning.markdown import render
 from lms.learning.models import Attempt, CourseCompletion
 from lms.learning.rules import answer_problems, mark, may_open
@@ -199,12 +198,3 @@ def local_contacts():
         flash("Your local contacts have been saved.")
         return redirect(url_for("accounts.account"))
     return render_template("learning/local_contacts.html", form=form)
-
-
-@bp.get("/people/<int:person_id>/learning")
-@login_required
-def person_learning(person_id: int):
-    """A person's courses and local contacts, for them and their managers. Answers are never shown."""
-    person = get_person_for(current_user, person_id)
-    return render_template("learning/person.html", person=person, completions=queries.completions_of(person),
-                           contacts=queries.local_contacts_of(person), contact_fields=CONTACT_FIELDS)

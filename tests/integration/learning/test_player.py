@@ -78,10 +78,10 @@ def test_manager_sees_local_contacts_but_another_organisation_does_not(client, a
     client.post("/courses/recognise-and-refer/pages/1", data=CONTACTS)
     client.post("/logout")
     login_as(manager)
-    assert "Jo Smith, ext 2233" in client.get(f"/people/{learner.id}/learning").get_data(as_text=True)
+    assert "Jo Smith, ext 2233" in client.get(f"/people/{learner.id}/training").get_data(as_text=True)
     client.post("/logout")
     login_as(make_person(roles=["manager"], org=make_org("Elsewhere")))
-    assert client.get(f"/people/{learner.id}/learning").status_code == 404
+    assert client.get(f"/people/{learner.id}/training").status_code == 404
 
 
 def test_assessment_needs_every_page_read(client, login_as, make_person, courses):
