@@ -62,4 +62,4 @@ def test_the_team_grid_scrolls_in_a_named_region_a_keyboard_can_reach(app, live_
     phone.keyboard.press("Tab")  # Apply -> the region (Clear filters shows only when filtering)
     expect(region).to_be_focused()
     phone.keyboard.press("ArrowRight")
-    phone.wait_for_function("() => document.querySelector('.lms-table-scroll').scrollLeft > 0")
+    phone.wait_for_function("() => document.querySelector('.lms-scroll').scrollLeft > 0")
