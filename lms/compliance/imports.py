@@ -1,10 +1,9 @@
 """Imports of the requirements matrix and historical completions (DESIGN §5)."""
 from datetime import date
-from fractions import Fraction
 
 from sqlalchemy import delete, select
 
-from lms.accounts.models import JobRole, Organisation, User
+from lms.accounts.models import JobRole, User
 from lms.clock import today
 from lms.compliance.models import Completion, Requirement, RoleRequirement
 from lms.compliance.queries import CHUNK
@@ -12,7 +11,7 @@ from lms.compliance.services import record_completion, update_requirement
 from lms.extensions import db
 from lms.importing import (
     ImportFileError, ImportReport, Mapping, check_required, csv_rows, importer, limit_of, load_yaml, parse_date,
-    yaml_date, yaml_mappings, yaml_text, yaml_texts, yaml_whole,
+    yaml_mappings, yaml_text, yaml_texts, yaml_whole,
 )
 
 SLUG = limit_of(Requirement.slug)

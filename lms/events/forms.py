@@ -143,7 +143,7 @@ class EventForm(FlaskForm):
         for on, at, label in ((self.booking_deadline_on, self.booking_deadline_time, "Booking must close"),
                               (self.cutoff_on, self.cutoff_time, "The cancellation cut-off must be")):
             if at.data and at.data.strip() and on.data is None:
-                on.errors.append(f"Enter the date as well as the time")
+                on.errors.append("Enter the date as well as the time")
                 continue
             try:
                 moment = self._moment(on.data, at, time(23, 59))

@@ -221,6 +221,12 @@ def bookings_of(event: Event, *statuses: BookingStatus) -> list[Booking]:
 
 # --- bookings ---
 
+def booking_problem(event: Event, now: datetime) -> str | None:
+    """Why nobody can book this session now (cancelled, started, closed), or None."""
+    return rules.booking_problem(cancelled=event.cancelled, starts_at=event.starts_at,
+                                 booking_deadline=event.booking_deadline, now=now)
+
+
 def booking_for(event: Event, person: User) -> Booking | None:
     return db.session.scalar(select(Booking).where(Booking.event_id == event.id, Booking.user_id == person.id))
 
@@ -229,8 +235,7 @@ def book(event: Event, person: User, by: User | None, now: datetime) -> Booking:
     """A place if the session and its agency mix allow, otherwise the waiting list with the reason.
 
     The caller holds the session's lock. A person already booked or waiting keeps what they have."""
-    problem = rules.booking_problem(cancelled=event.cancelled, starts_at=event.starts_at,
-                                    booking_deadline=event.booking_deadline, now=now)
+    problem = booking_problem(event, now)
     if problem:
         raise BookingRefused(problem)
     booking = booking_for(event, person)

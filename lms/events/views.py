@@ -70,8 +70,7 @@ def show(event_id: int):
     event = _event_or_404(event_id)
     now = utcnow()
     own = services.booking_for(event, current_user)
-    problem = rules.booking_problem(cancelled=event.cancelled, starts_at=event.starts_at,
-                                             booking_deadline=event.booking_deadline, now=now)
+    problem = services.booking_problem(event, now)
     bookings = queries.bookings_seen_by(current_user, event) if _books_others() or _takes_register(event) else []
     for_person = None
     if request.args.get("person", type=int) and _books_others():
@@ -248,8 +247,7 @@ def book_people(event_id: int):
     return render_template("events/book.html", event=event, listing=queries.listing_of(event), rows=rows, total=total,
                            training=training,
                            page=page, per_page=50, search=search, preselected=preselected, form=ConfirmForm(),
-                           problem=rules.booking_problem(cancelled=event.cancelled, starts_at=event.starts_at,
-                                                                  booking_deadline=event.booking_deadline, now=now))
+                           problem=services.booking_problem(event, now))
 
 
 @bp.post("/sessions/<int:event_id>/book-me")
@@ -303,7 +301,7 @@ def cancel_booking(booking_id: int):
         db.session.commit()
         who = "Your" if booking.user_id == current_user.id else f"{booking.user.name}'s"
         late = " This was after the cut-off, so it is recorded as a late cancellation." if booking.late_cancellation else ""
-        moved = f" The place has gone to the next person on the waiting list." if promoted else ""
+        moved = " The place has gone to the next person on the waiting list." if promoted else ""
         flash(f"{who} booking is cancelled.{late}{moved}")
         return redirect(url_for("events.show", event_id=event.id))
     late = rules.is_late_cancellation(booking.event.cancellation_cutoff, utcnow()) and booking.status == BookingStatus.BOOKED

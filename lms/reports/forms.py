@@ -1,10 +1,10 @@
 """Forms for plans: the plan, its training targets, its other actions and their updates, its quarterly measures."""
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import (
-    DateField, DecimalField, IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField,
+    DecimalField, IntegerField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField,
     SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError

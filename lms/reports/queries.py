@@ -1,6 +1,5 @@
 """The action-plan report (DESIGN §2.6) and what commissioners drill into: each a set-based query on the
 compliance engine's predicates, then the plan's arithmetic from compliance.rules."""
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction

@@ -2,7 +2,7 @@
 Flush only; the view or command commits."""
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, case, except_, insert, literal, or_, select, true
 

@@ -59,7 +59,7 @@ def test_sector_cap_waitlists_and_promotion_skips_those_who_still_do_not_fit(mak
     recovery, children = orgs[Sector.DRUG_ALCOHOL], orgs[Sector.CHILDREN]
     a1, a2, a3 = (make_person(org=recovery) for _ in range(3))
     c1 = make_person(org=children)
-    b1, b2 = book(event, a1), book(event, a2)
+    b1, _ = book(event, a1), book(event, a2)
     capped = book(event, a3)
     assert capped.status == BookingStatus.WAITLISTED
     assert capped.reason.startswith("Drug and alcohol treatment already holds 50% of places (2 of 4)")

@@ -1,5 +1,5 @@
 """Invitations a calendar program adds, updates and removes as one entry; DST; the private feed."""
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import icalendar
 import vobject

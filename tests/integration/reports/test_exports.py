@@ -1,7 +1,6 @@
 """The exports of DESIGN §5: the web CSV is the CLI's CSV, the XLSX carries the same rows, cells never run as formulas."""
 import csv
 import io
-from datetime import date
 from pathlib import Path
 
 from openpyxl import load_workbook
