@@ -157,7 +157,7 @@ class AttendanceRate:
     organisation: Organisation
     places: int  # bookings that reached the day: attended or no-show
     no_shows: int
-    bookings: int  # every booking made, including those cancelled later
+    bookings: int  # every place held, including those cancelled later (walk-ins count: they had a place)
     late_cancellations: int
 
     @staticmethod
@@ -176,7 +176,9 @@ def attendance_rates(since: datetime, until: datetime) -> list[AttendanceRate]:
                func.sum(case((Booking.late_cancellation, 1), else_=0)))
         .select_from(Booking).join(Event, Event.id == Booking.event_id).join(User, User.id == Booking.user_id)
         .join(Organisation, Organisation.id == User.organisation_id)
-        .where(in_period, Booking.status != BookingStatus.WAITLISTED)
+        # Places that were held at some time: a wait that ended in cancellation never was one.
+        .where(in_period, Booking.id.in_(select(BookingChange.booking_id).where(BookingChange.to_status == BookingStatus.BOOKED))
+               | Booking.status.in_((BookingStatus.ATTENDED, BookingStatus.NO_SHOW)))
         .group_by(Organisation.id).order_by(Organisation.name)
     ).all()
     return [AttendanceRate(org, int(places or 0), int(no_shows or 0), int(bookings), int(late or 0))

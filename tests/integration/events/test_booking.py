@@ -157,3 +157,15 @@ def test_late_cancellation_is_recorded(make_event, make_person, orgs):
     booking = book(event, make_person(org=orgs[Sector.HEALTH]))
     cancel(booking)
     assert booking.late_cancellation is True
+
+
+def test_attendance_rates_count_places_held_not_waits(make_event, make_person, orgs):
+    from lms.events import queries
+    from tests.integration.events.conftest import cancel as cancel_booking
+
+    event = make_event(capacity=1, cancellation_cutoff=utcnow() + timedelta(days=1))
+    holder, waiter = make_person(org=orgs[Sector.HEALTH]), make_person(org=orgs[Sector.HEALTH])
+    book(event, holder)
+    cancel_booking(book(event, waiter))  # left the waiting list: never held a place
+    [row] = queries.attendance_rates(utcnow() - timedelta(days=1), utcnow() + timedelta(days=60))
+    assert (row.bookings, row.late_cancellations, row.places) == (1, 0, 0)
