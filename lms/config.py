@@ -76,6 +76,11 @@ class Config:
         self.OUTBOX_MAX_TRIES = int(os.environ.get("OUTBOX_MAX_TRIES", "8"))
         # How long a worker holds a message it is sending; longer than any one delivery can take.
         self.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
+        # How long any one step of an SMTP conversation may stall: well inside the lease, so a server
+        # that stops answering can never hold an email past it (another worker would send it again).
+        self.MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "60"))
+        if self.MAIL_TIMEOUT_SECONDS * 2 > self.OUTBOX_LEASE_SECONDS:
+            raise RuntimeError("MAIL_TIMEOUT_SECONDS must be at most half of OUTBOX_LEASE_SECONDS.")
 
         production = self.ENV_NAME == "production"
         self.SESSION_COOKIE_HTTPONLY = True

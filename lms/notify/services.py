@@ -1,16 +1,17 @@
 """Queue email in the outbox and deliver it from a worker that any number of hosts may run."""
 import logging
+import smtplib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import Connection, Message
 from sqlalchemy import select, update
 
 from lms.db import utcnow
-from lms.extensions import db, mail
+from lms.extensions import db
 from lms.notify.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,8 @@ def _deliver(message: OutboxMessage, report: DeliveryReport) -> None:
             report.cancelled += 1
             return
         db.session.commit()  # the renewed lease, and a private link's hash, are stored before the message goes
-        mail.send(_as_mail(message, body))
+        with _Connection(current_app.extensions["mail"]) as connection:
+            connection.send(_as_mail(message, body))
     except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
         db.session.rollback()
         message.tries += 1
@@ -171,6 +173,26 @@ def _body(message: OutboxMessage) -> str | None:
     kind, _, ref = message.private_link.partition(":")
     link = _link_makers[kind](int(ref))
     return None if link is None else message.body_text.replace(PRIVATE_LINK, link)
+
+
+class _Connection(Connection):
+    """Flask-Mail's connection with a timeout on every step (it sets none): a server that stops
+    answering fails the delivery, to be retried, instead of holding the worker past its lease."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=current_app.config["MAIL_TIMEOUT_SECONDS"])
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        if exc_type is None:
+            super().__exit__(exc_type, exc_value, traceback)
+        elif self.host is not None:
+            self.host.close()  # no QUIT after a failure: it would fail too, hiding the error worth keeping
 
 
 def _as_mail(message: OutboxMessage, body: str) -> Message:

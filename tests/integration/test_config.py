@@ -42,6 +42,16 @@ def test_production_refuses_a_short_key(environment):
         create_app()
 
 
+def test_a_mail_timeout_that_could_outlast_the_outbox_lease_is_refused(environment):
+    environment.setenv("SECRET_KEY", STRONG_KEY)
+    environment.setenv("OUTBOX_LEASE_SECONDS", "100")
+    environment.setenv("MAIL_TIMEOUT_SECONDS", "51")
+    with pytest.raises(RuntimeError, match="MAIL_TIMEOUT_SECONDS must be at most half of OUTBOX_LEASE_SECONDS"):
+        create_app()
+    environment.setenv("MAIL_TIMEOUT_SECONDS", "50")
+    assert create_app().config["MAIL_TIMEOUT_SECONDS"] == 50
+
+
 def test_development_uses_the_generated_instance_key(environment):
     environment.setenv("LMS_ENV", "development")
     with pytest.raises(RuntimeError, match="make run"):

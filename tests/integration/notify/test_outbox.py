@@ -1,4 +1,5 @@
 import threading
+import time
 from datetime import timedelta
 
 import time_machine
@@ -109,6 +110,22 @@ def test_a_slow_server_gets_each_message_once_from_two_workers(app):
     assert subjects == [f"Message {n}" for n in range(8)]
     rows = db.session.scalars(select(OutboxMessage)).all()
     assert {(r.status, r.tries) for r in rows} == {(OutboxStatus.SENT, 1)}
+
+
+def test_a_server_that_stops_answering_fails_the_delivery_within_the_timeout(app):
+    """Flask-Mail sets no timeout: without ours the worker would wait on the server past its lease."""
+    app.config["MAIL_TIMEOUT_SECONDS"] = 1
+    port = free_port()
+    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
+    queue_email("lee@example.test", "Hello", "Body")
+    db.session.commit()
+    with SMTPServer(port, delay=5.0):
+        started = time.monotonic()
+        report = deliver_pending()
+        waited = time.monotonic() - started
+    assert (report.sent, report.retrying) == (0, 1) and waited < 4
+    row = db.session.scalars(select(OutboxMessage)).one()
+    assert row.status == OutboxStatus.PENDING and "timed out" in row.last_error
 
 
 def test_a_message_claimed_by_a_worker_that_died_is_sent_after_the_lease(app, smtp):
