@@ -1,7 +1,7 @@
 """The declarative base every model shares."""
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData, Table
+from sqlalchemy import DateTime, Enum, MetaData, Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
@@ -54,3 +54,14 @@ def insert_unless_exists(session: Session, table: Table, **values) -> None:
     (PostgreSQL waits for it): a get-or-create that two requests can race without an error."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+
+
+def lock_row(session: Session, model, row_id: int):
+    """The row, locked until the transaction ends and read fresh, so two decisions about it never cross.
+
+    PostgreSQL locks the row (SELECT … FOR UPDATE); SQLite has one write lock for the whole database,
+    which a transaction's first write takes, so a no-op UPDATE takes it (in SQL, so no onupdate fires)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"UPDATE {model.__tablename__} SET id = id WHERE id = :id"), {"id": row_id})
+    return session.scalar(select(model).where(model.id == row_id).with_for_update()
+                          .execution_options(populate_existing=True))

@@ -215,5 +215,10 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def users_by_email(emails) -> dict[str, User]:
+    """The people with these (lower-case) email addresses, by address, in one query."""
+    return {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(sorted(emails))))} if emails else {}
+
+
 def teams_of(organisation_id: int) -> list[Team]:
     return list(db.session.scalars(select(Team).where(Team.organisation_id == organisation_id).order_by(Team.name)))

@@ -5,16 +5,17 @@ from datetime import datetime
 from sqlalchemy import select
 
 from lms.accounts.models import User
-from lms.accounts.queries import user_by_email
+from lms.accounts.queries import users_by_email
 from lms.clock import LocalTimeError, london_datetime
 from lms.competencies.queries import current_references, unknown_units
 from lms.compliance.models import Requirement
-from lms.db import utcnow
 from lms.compliance.queries import CHUNK
+from lms.db import utcnow
 from lms.events import services
 from lms.events.models import BookingStatus, Event
+from lms.events.queries import places_taken
 from lms.extensions import db
-from lms.importing import TEXT_LIMIT, ImportReport, Problem, check_required, csv_rows, importer, limit_of, parse_yes_no
+from lms.importing import TEXT_LIMIT, ImportReport, check_required, csv_rows, importer, limit_of, parse_yes_no
 
 # Short fields get room for a wrong value, so the row's own check can say what is wrong with it.
 SHORT = 40
@@ -32,23 +33,27 @@ def _moment(report: ImportReport, line: int, column: str, value: str) -> datetim
     """`YYYY-MM-DD HH:MM`, London time."""
     match = TIME.match(value)
     if not match:
-        report.problems.append(Problem(line, column, f"{value!r} is not a time in the form YYYY-MM-DD HH:MM"))
+        report.problem(line, column, f"{value!r} is not a time in the form YYYY-MM-DD HH:MM")
         return None
     try:
         day = datetime.strptime(match.group(1), "%Y-%m-%d").date()
         return london_datetime(day, int(match.group(2)), int(match.group(3)))
     except LocalTimeError as error:
-        report.problems.append(Problem(line, column, str(error)))
+        report.problem(line, column, str(error))
     except ValueError:
-        report.problems.append(Problem(line, column, f"{value!r} is not a real date and time"))
+        report.problem(line, column, f"{value!r} is not a real date and time")
     return None
+
+
+def _emails(value: str) -> list[str]:
+    return [email.strip().lower() for email in value.split(",") if email.strip()]
 
 
 def _whole(report: ImportReport, line: int, column: str, value: str, low: int, high: int) -> int | None:
     if not value:
         return None
     if not value.isdigit() or not low <= int(value) <= high:
-        report.problems.append(Problem(line, column, f"{value!r} must be a whole number from {low} to {high}"))
+        report.problem(line, column, f"{value!r} must be a whole number from {low} to {high}")
         return None
     return int(value)
 
@@ -64,42 +69,45 @@ def import_events(text: str) -> ImportReport:
     existing = {e.code: e for e in db.session.scalars(select(Event))}
     requirements = {r.slug: r for r in db.session.scalars(select(Requirement))}
     units = current_references()
+    rows = csv_rows(text, EVENT_COLUMNS, EVENT_OPTIONAL)
+    trainers_by_email = users_by_email({e for _, row in rows for e in _emails(row["trainers"])})
+    taken_by_event = places_taken()
     seen: dict[str, int] = {}
     planned = []
-    for line, row in csv_rows(text, EVENT_COLUMNS, EVENT_OPTIONAL):
+    for line, row in rows:
         before = len(report.problems)
         check_required(report, line, row, {"code", "title", "starts_at", "ends_at", "capacity"})
         code = row["code"]
         if code and not CODE.match(code):
-            report.problems.append(Problem(line, "code", "use letters, digits, dots, dashes or underscores"))
+            report.problem(line, "code", "use letters, digits, dots, dashes or underscores")
         if code in seen:
-            report.problems.append(Problem(line, "code", f"{code!r} is also on line {seen[code]}"))
+            report.problem(line, "code", f"{code!r} is also on line {seen[code]}")
         seen[code] = line
         wanted = []
         for slug in row["requirements"].split():
             if slug not in requirements:
-                report.problems.append(Problem(line, "requirements", f"no requirement {slug!r}"))
+                report.problem(line, "requirements", f"no requirement {slug!r}")
             else:
                 wanted.append(requirements[slug])
         starts = _moment(report, line, "starts_at", row["starts_at"]) if row["starts_at"] else None
         ends = _moment(report, line, "ends_at", row["ends_at"]) if row["ends_at"] else None
         if starts and ends and ends <= starts:
-            report.problems.append(Problem(line, "ends_at", "must be after starts_at"))
+            report.problem(line, "ends_at", "must be after starts_at")
         deadline = _moment(report, line, "booking_deadline", row["booking_deadline"]) if row["booking_deadline"] else None
         cutoff = _moment(report, line, "cancellation_cutoff", row["cancellation_cutoff"]) if row["cancellation_cutoff"] else None
         for column, moment in (("booking_deadline", deadline), ("cancellation_cutoff", cutoff)):
             if moment and starts and moment > starts:
-                report.problems.append(Problem(line, column, "must be before the session starts"))
+                report.problem(line, column, "must be before the session starts")
         if not row["venue"] and not row["online_link"]:
-            report.problems.append(Problem(line, "venue", "give the venue address or an online_link"))
+            report.problem(line, "venue", "give the venue address or an online_link")
         if row["online_link"] and not row["online_link"].startswith("https://"):
-            report.problems.append(Problem(line, "online_link", "must start https://"))
+            report.problem(line, "online_link", "must start https://")
         capacity = _whole(report, line, "capacity", row["capacity"], 1, 500)
         trainers = []
-        for email in filter(None, (e.strip() for e in row["trainers"].split(","))):
-            person = user_by_email(email)
+        for email in _emails(row["trainers"]):
+            person = trainers_by_email.get(email)
             if person is None:
-                report.problems.append(Problem(line, "trainers", f"no person with email {email!r}"))
+                report.problem(line, "trainers", f"no person with email {email!r}")
             trainers.append(person)
         values = {
             "title": row["title"], "description": row["description"], "starts_at": starts, "ends_at": ends,
@@ -112,17 +120,17 @@ def import_events(text: str) -> ImportReport:
             "danos_units": [u for u in re.split(r"[\s,]+", row["danos_units"].upper()) if u],
         }
         for problem in unknown_units(values["danos_units"], units):
-            report.problems.append(Problem(line, "danos_units", problem))
+            report.problem(line, "danos_units", problem)
         cancelled = _yes_no(report, line, "cancelled", row["cancelled"], False)
         event = existing.get(code)
         if event is not None and capacity is not None and not event.cancelled:
-            taken = services.taken_on(event).total
+            taken = taken_by_event.get(event.id, 0)
             if capacity < taken:
-                report.problems.append(Problem(line, "capacity", f"{capacity} is below the {taken} places already taken; "
-                                                                 "cancel bookings first"))
+                report.problem(line, "capacity", f"{capacity} is below the {taken} places already taken; "
+                                                                 "cancel bookings first")
         if event is not None and event.cancelled and not cancelled:
-            report.problems.append(Problem(line, "cancelled", f"{code} was cancelled and cannot be reinstated; "
-                                                              "give the session a new code"))
+            report.problem(line, "cancelled", f"{code} was cancelled and cannot be reinstated; "
+                                                              "give the session a new code")
         if len(report.problems) == before:
             planned.append((code, values, wanted, trainers, cancelled))
     if not report.ok:
@@ -172,19 +180,19 @@ def import_bookings(text: str) -> ImportReport:
         check_required(report, line, row, {"event", "employee_id"})
         event = events.get(row["event"])
         if row["event"] and event is None:
-            report.problems.append(Problem(line, "event", f"no session with code {row['event']!r}"))
+            report.problem(line, "event", f"no session with code {row['event']!r}")
         person = _person(report, line, row["employee_id"], people)
         action = (row["action"] or "book").lower()
         if action not in {"book", "cancel"}:
-            report.problems.append(Problem(line, "action", f"{row['action']!r} must be book or cancel"))
+            report.problem(line, "action", f"{row['action']!r} must be book or cancel")
         key = (row["event"], row["employee_id"])
         if key in seen:
-            report.problems.append(Problem(line, "employee_id", f"{row['employee_id']} is also on line {seen[key]} for this session"))
+            report.problem(line, "employee_id", f"{row['employee_id']} is also on line {seen[key]} for this session")
         seen[key] = line
         if event is not None and action == "book":
             problem = services.booking_problem(event, now)
             if problem:
-                report.problems.append(Problem(line, "event", f"{row['event']}: {problem.lower()}"))
+                report.problem(line, "event", f"{row['event']}: {problem.lower()}")
         planned.append((line, event, person, action))
     if not report.ok:
         return report
@@ -209,7 +217,7 @@ def import_bookings(text: str) -> ImportReport:
         try:
             booking = services.book(event, person, None, now)
         except services.BookingRefused as error:
-            report.problems.append(Problem(line, "event", str(error)))
+            report.problem(line, "event", str(error))
             return report
         if booking.status == BookingStatus.WAITLISTED:
             report.lines.append(f"line {line}: {person.employee_id}: waitlisted ({booking.reason})")
@@ -236,9 +244,9 @@ def _person(report: ImportReport, line: int, employee_id: str, people: dict[str,
         return None
     person = people.get(employee_id)
     if person is None:
-        report.problems.append(Problem(line, "employee_id", f"no person with employee number {employee_id!r}"))
+        report.problem(line, "employee_id", f"no person with employee number {employee_id!r}")
     elif must_be_active and not person.is_active:
-        report.problems.append(Problem(line, "employee_id", f"{employee_id} has left"))
+        report.problem(line, "employee_id", f"{employee_id} has left")
     return person
 
 
@@ -255,17 +263,17 @@ def import_attendance(text: str) -> ImportReport:
         check_required(report, line, row, {"event", "employee_id", "attended"})
         event = events.get(row["event"])
         if row["event"] and event is None:
-            report.problems.append(Problem(line, "event", f"no session with code {row['event']!r}"))
+            report.problem(line, "event", f"no session with code {row['event']!r}")
         elif event is not None and event.cancelled:
-            report.problems.append(Problem(line, "event", f"{row['event']} was cancelled"))
+            report.problem(line, "event", f"{row['event']} was cancelled")
         elif event is not None and event.starts_at > now:
-            report.problems.append(Problem(line, "event", f"{row['event']} has not started yet"))
+            report.problem(line, "event", f"{row['event']} has not started yet")
         # Someone who has left since may still be on an old register.
         person = _person(report, line, row["employee_id"], people, must_be_active=False)
         attended = parse_yes_no(report, line, "attended", row["attended"]) if row["attended"] else None
         key = (row["event"], row["employee_id"])
         if key in seen:
-            report.problems.append(Problem(line, "employee_id", f"{row['employee_id']} is also on line {seen[key]} for this session"))
+            report.problem(line, "employee_id", f"{row['employee_id']} is also on line {seen[key]} for this session")
         seen[key] = line
         planned.append((line, event, person, attended))
     if not report.ok:
@@ -279,7 +287,7 @@ def import_attendance(text: str) -> ImportReport:
         booking = services.mark_attendance(event, person, attended, None, now)
         if booking.status == was:
             outcome, count = "already recorded", "unchanged"
-        elif attended and was not in services.HOLDING:
+        elif services.is_walk_in(was, attended):
             outcome, count = "walk-in, attended", "attended"
         else:
             outcome, count = ("attended", "attended") if attended else ("did not attend", "did not attend")

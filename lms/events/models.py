@@ -93,9 +93,9 @@ class BookingStatus(enum.StrEnum):
         return {"booked": "Booked", "waitlisted": "On the waiting list", "cancelled": "Cancelled",
                 "attended": "Attended", "no_show": "Did not attend"}[self.value]
 
-    @property
-    def holds_place(self) -> bool:
-        return self in (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
+
+# The statuses that hold one of a session's places: booked, and after the day attended or not.
+HOLDING = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 
 
 _status = Enum(BookingStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])

@@ -2,15 +2,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from lms.accounts.models import Organisation, Role, Sector, User
-from lms.accounts.queries import reports_of, visible_people
+from lms.accounts.models import Organisation, Sector, User
+from lms.accounts.queries import listed_people, name_matches, visible_people
 from lms.compliance.models import Requirement
-from lms.events.models import Booking, BookingChange, BookingStatus, Event, event_requirements
-from lms.events.rules import share_limit
-from lms.events.services import HOLDING
+from lms.events import rules
+from lms.events.models import HOLDING, Booking, BookingChange, BookingStatus, Event, HeldPlaces, event_requirements
 from lms.extensions import db
 
 
@@ -56,6 +55,12 @@ def programme(now: datetime, *, requirement: Requirement | None = None, past: bo
     return [Listing(event, taken, waiting) for event, taken, waiting in rows], total
 
 
+def places_taken() -> dict[int, int]:
+    """Places held on every session that has any, by session id, in one query."""
+    return dict(db.session.execute(
+        select(Booking.event_id, func.count()).where(Booking.status.in_(HOLDING)).group_by(Booking.event_id)).all())
+
+
 def listing_of(event: Event) -> Listing:
     counts = _counts()
     taken, waiting = db.session.execute(
@@ -69,6 +74,29 @@ def event_by_code(code: str) -> Event | None:
     return db.session.scalar(select(Event).where(Event.code == code))
 
 
+def mix_of(event: Event) -> rules.Mix:
+    return rules.Mix(
+        capacity=event.capacity, max_sector_percent=event.max_sector_percent,
+        max_organisation_percent=event.max_organisation_percent, min_sectors=event.min_sectors,
+        holds=tuple(rules.Hold(h.sector.value, h.places, h.until) for h in event.holds),
+    )
+
+
+def taken_on(event: Event) -> rules.Taken:
+    """The places held now, counted by sector and organisation in one query."""
+    taken = rules.Taken()
+    for sector, organisation_id, count in db.session.execute(
+        select(Organisation.sector, User.organisation_id, func.count())
+        .select_from(Booking).join(User, User.id == Booking.user_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(Booking.event_id == event.id, Booking.status.in_(HOLDING))
+        .group_by(Organisation.sector, User.organisation_id)
+    ):
+        taken.by_sector[sector.value] += count
+        taken.by_organisation[organisation_id] += count
+    return taken
+
+
 @dataclass
 class MixBar:
     label: str
@@ -77,17 +105,19 @@ class MixBar:
     held: int  # places held for it now, if any
 
 
-def mix_of(event: Event, now: datetime) -> list[MixBar]:
-    """Places taken by sector, for the mix chart; every sector with a place, a hold, or nothing yet when capped."""
-    taken = dict(db.session.execute(
-        select(Organisation.sector, func.count()).select_from(Booking)
-        .join(User, User.id == Booking.user_id).join(Organisation, Organisation.id == User.organisation_id)
-        .where(Booking.event_id == event.id, Booking.status.in_(HOLDING)).group_by(Organisation.sector)
-    ).all())
-    held = {h.sector: h.places for h in event.holds if now < h.until}
-    limit = share_limit(event.capacity, event.max_sector_percent) if event.max_sector_percent else None
-    return [MixBar(sector.label, taken.get(sector, 0), limit, held.get(sector, 0))
-            for sector in Sector if taken.get(sector) or held.get(sector)]
+def active_holds(event: Event, now: datetime) -> list[HeldPlaces]:
+    """The session's places still held for a sector, as the booking rules see them."""
+    active = {hold.sector for hold in rules.active_holds(mix_of(event), now)}
+    return [hold for hold in event.holds if hold.sector.value in active]
+
+
+def mix_bars(event: Event, now: datetime) -> list[MixBar]:
+    """Places taken by sector, for the mix chart: every sector with a place or a hold."""
+    taken = taken_on(event).by_sector
+    held = {hold.sector: hold.places for hold in rules.active_holds(mix_of(event), now)}
+    limit = rules.share_limit(event.capacity, event.max_sector_percent) if event.max_sector_percent else None
+    return [MixBar(sector.label, taken[sector.value], limit, held.get(sector.value, 0))
+            for sector in Sector if taken[sector.value] or held.get(sector.value)]
 
 
 def bookings_seen_by(viewer: User, event: Event, *statuses: BookingStatus) -> list[Booking]:
@@ -128,28 +158,17 @@ def bookable_people(viewer: User, event: Event, *, search: str = "", page: int =
     with their booking on it if any, paged in SQL."""
     booking = (select(Booking.user_id, Booking.status).where(Booking.event_id == event.id).subquery())
     query = (
-        select(User, booking.c.status)
+        listed_people(viewer).add_columns(booking.c.status)
         .outerjoin(booking, booking.c.user_id == User.id)
         .where(User.active)
         .options(joinedload(User.organisation), joinedload(User.job_role), joinedload(User.team))
         .order_by(User.family_name, User.given_name, User.id)
     )
-    if not viewer.has_role(Role.ADMIN, Role.COORDINATOR):
-        query = query.where(User.id.in_(reports_of(viewer.id)))
     if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(User.given_name + " " + User.family_name).like(like),
-                                func.lower(User.email).like(like), func.lower(User.employee_id).like(like)))
+        query = query.where(name_matches(search))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return rows, total
-
-
-def history_of(booking: Booking) -> list[BookingChange]:
-    return list(db.session.scalars(
-        select(BookingChange).where(BookingChange.booking_id == booking.id)
-        .options(joinedload(BookingChange.by)).order_by(BookingChange.id)
-    ))
 
 
 @dataclass

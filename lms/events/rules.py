@@ -47,10 +47,6 @@ class Taken:
         self.by_sector[sector] += 1
         self.by_organisation[organisation_id] += 1
 
-    def remove(self, sector: str, organisation_id: int) -> None:
-        self.by_sector[sector] -= 1
-        self.by_organisation[organisation_id] -= 1
-
 
 def share_limit(capacity: int, percent: int) -> int:
     """The most places one sector or organisation may hold: the percent of capacity, rounded down, at least one."""

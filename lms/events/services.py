@@ -9,23 +9,25 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import User
 from lms.clock import LONDON
 from lms.competencies import services as competencies
 from lms.compliance.queries import latest_expiries
 from lms.compliance.services import record_completion, supersede
+from lms.db import lock_row
 from lms.events import rules
 from lms.events.calendar import calendar, session_component
 from lms.events.emails import booking_email, calendar_attachment
 from lms.events.models import (
-    AttendanceCompletion, Booking, BookingChange, BookingStatus, CalendarFeed, Event, HeldPlaces,
+    HOLDING, AttendanceCompletion, Booking, BookingChange, BookingStatus, CalendarFeed, Event, HeldPlaces,
 )
+from lms.events.queries import mix_of, taken_on
 from lms.extensions import db
 from lms.notify.services import queue_email
 
-HOLDING = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
 ACTIVE = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
 
 
@@ -41,43 +43,13 @@ class CapacityTooLow(Exception):
 
 
 def lock_event(event_id: int) -> Event | None:
-    """The session, locked for the rest of the transaction, read fresh.
-
-    PostgreSQL locks the row (SELECT … FOR UPDATE); SQLite has one write lock for the whole
-    database, which its first write in a transaction takes, so a no-op UPDATE takes it."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
-    return db.session.scalar(
-        select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
-    )
+    """The session, locked for the rest of the transaction and read fresh."""
+    return lock_row(db.session, Event, event_id)
 
 
 def lock_events(event_ids) -> dict[int, Event]:
     """Several sessions locked in id order, so two imports touching the same sessions never deadlock."""
     return {event_id: lock_event(event_id) for event_id in sorted(set(event_ids))}
-
-
-def mix_of(event: Event) -> rules.Mix:
-    return rules.Mix(
-        capacity=event.capacity, max_sector_percent=event.max_sector_percent,
-        max_organisation_percent=event.max_organisation_percent, min_sectors=event.min_sectors,
-        holds=tuple(rules.Hold(h.sector.value, h.places, h.until) for h in event.holds),
-    )
-
-
-def taken_on(event: Event) -> rules.Taken:
-    """The places held now, counted by sector and organisation in one query."""
-    taken = rules.Taken()
-    for sector, organisation_id, count in db.session.execute(
-        select(Organisation.sector, User.organisation_id, func.count())
-        .select_from(Booking).join(User, User.id == Booking.user_id)
-        .join(Organisation, Organisation.id == User.organisation_id)
-        .where(Booking.event_id == event.id, Booking.status.in_(HOLDING))
-        .group_by(Organisation.sector, User.organisation_id)
-    ):
-        taken.by_sector[sector.value] += count
-        taken.by_organisation[organisation_id] += count
-    return taken
 
 
 def _placement(event: Event, taken: rules.Taken, person: User, now: datetime) -> str | None:
@@ -214,8 +186,10 @@ def cancel_event(event: Event, by: User | None, reason: str, now: datetime) -> i
 
 
 def bookings_of(event: Event, *statuses: BookingStatus) -> list[Booking]:
+    """The session's bookings in these states, with each person and their organisation."""
     return list(db.session.scalars(
-        select(Booking).where(Booking.event_id == event.id, Booking.status.in_(statuses)).order_by(Booking.id)
+        select(Booking).where(Booking.event_id == event.id, Booking.status.in_(statuses))
+        .options(joinedload(Booking.user).joinedload(User.organisation)).order_by(Booking.id)
     ))
 
 
@@ -334,6 +308,11 @@ def release_held_places(now: datetime) -> list[Booking]:
 
 # --- attendance ---
 
+def is_walk_in(was: BookingStatus | None, attended: bool) -> bool:
+    """Someone marked as attending who held no place: they came without booking, or off the waiting list."""
+    return attended and was not in HOLDING
+
+
 def mark_attendance(event: Event, person: User, attended: bool, by: User | None, now: datetime) -> Booking:
     """Record who came. Attending records a completion of each of the session's requirements, dated the
     session's day, and knowledge evidence towards each of its DANOS units; a correction to "did not attend"
@@ -349,8 +328,7 @@ def mark_attendance(event: Event, person: User, attended: bool, by: User | None,
     if booking.status == wanted:
         return booking
     was = booking.status
-    walk_in = attended and was not in HOLDING
-    _change(booking, wanted, by, now, note="walk-in: came without a place" if walk_in else "")
+    _change(booking, wanted, by, now, note="walk-in: came without a place" if is_walk_in(was, attended) else "")
     db.session.flush()
     if attended:
         day = event.starts_at.astimezone(LONDON).date()

@@ -76,7 +76,8 @@ def show(event_id: int):
     if request.args.get("person", type=int) and _books_others():
         for_person = get_person_for(current_user, request.args.get("person", type=int))
     return render_template(
-        "events/show.html", event=event, listing=queries.listing_of(event), mix=queries.mix_of(event, now),
+        "events/show.html", event=event, listing=queries.listing_of(event), mix=queries.mix_bars(event, now),
+        holds=queries.active_holds(event, now),
         own=own, problem=problem, bookings=[b for b in bookings if b.user_id != current_user.id],
         manages=_manages_sessions(), books_others=_books_others(), takes_register=_takes_register(event),
         for_person=for_person, confirm=ConfirmForm(), now=now,
