@@ -33,7 +33,7 @@ def home():
     if current_user.has_role(Role.MANAGER):
         context["team"] = team_counts(current_user.id, day)
     if current_user.has_role(Role.COORDINATOR, Role.ADMIN):
-        context["programme"], context["programme_total"] = programme(now, per_page=5)
+        context["programme"] = programme(now, per_page=5)
     if current_user.has_role(Role.COMMISSIONER, Role.ADMIN):
         context["plans"] = [(plan, _rag_counts(compliance_report(day, plan))) for plan in plans()]
     return render_template("pages/home.html", **context)

@@ -1,5 +1,5 @@
 """Reads for sessions: the programme, one session's mix and bookings, a person's bookings, attendance rates."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
@@ -11,6 +11,7 @@ from lms.compliance.models import Requirement
 from lms.events import rules
 from lms.events.models import HOLDING, Booking, BookingChange, BookingStatus, Event, HeldPlaces, event_requirements
 from lms.extensions import db
+from lms.paging import Page, page_of
 
 
 def _counts():
@@ -35,7 +36,7 @@ class Listing:
 
 
 def programme(now: datetime, *, requirement: Requirement | None = None, past: bool = False,
-              include_cancelled: bool = False, page: int = 1, per_page: int = 25):
+              include_cancelled: bool = False, page: int = 1, per_page: int = 25) -> Page:
     """Sessions in date order (upcoming, or past newest first) with places taken and waiting, paged in SQL."""
     counts = _counts()
     query = (
@@ -50,9 +51,8 @@ def programme(now: datetime, *, requirement: Requirement | None = None, past: bo
     if requirement is not None:
         query = query.where(Event.id.in_(
             select(event_requirements.c.event_id).where(event_requirements.c.requirement_id == requirement.id)))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return [Listing(event, taken, waiting) for event, taken, waiting in rows], total
+    found = page_of(query, page, _count(query), per_page=per_page)
+    return replace(found, items=[Listing(event, taken, waiting) for event, taken, waiting in found.items])
 
 
 def places_taken() -> dict[int, int]:
@@ -153,7 +153,7 @@ def feed_bookings(person: User) -> list[Booking]:
     ))
 
 
-def bookable_people(viewer: User, event: Event, *, search: str = "", page: int = 1, per_page: int = 50):
+def bookable_people(viewer: User, event: Event, *, search: str = "", page: int = 1) -> Page:
     """People the viewer may book onto the session (a manager's reports; anyone active for a coordinator),
     with their booking on it if any, paged in SQL."""
     booking = (select(Booking.user_id, Booking.status).where(Booking.event_id == event.id).subquery())
@@ -166,9 +166,11 @@ def bookable_people(viewer: User, event: Event, *, search: str = "", page: int =
     )
     if search:
         query = query.where(name_matches(search))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, total
+    return page_of(query, page, _count(query))
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from lms.events.calendar import calendar, feed_token, session_component, verifie
 from lms.events.forms import HOLD_FIELDS, CancelEventForm, ConfirmForm, EventForm
 from lms.events.models import Booking, BookingStatus, CalendarFeed, Event
 from lms.extensions import db
+from lms.paging import page_number
 
 bp = Blueprint("events", __name__)
 
@@ -52,13 +53,12 @@ def index():
     """Upcoming sessions with places left; filtered by what they count towards."""
     requirement = _requirement_by_slug(request.args.get("requirement"))
     past = request.args.get("when") == "past"
-    page = max(1, request.args.get("page", 1, type=int))
-    listings, total = queries.programme(utcnow(), requirement=requirement, past=past,
-                                        include_cancelled=_manages_sessions(), page=page, per_page=PER_PAGE)
+    page = queries.programme(utcnow(), requirement=requirement, past=past, include_cancelled=_manages_sessions(),
+                             page=page_number(request.args.get("page")), per_page=PER_PAGE)
     for_person = None
     if request.args.get("person", type=int) and _books_others():
         for_person = get_person_for(current_user, request.args.get("person", type=int))
-    return render_template("events/index.html", listings=listings, total=total, page=page, per_page=PER_PAGE,
+    return render_template("events/index.html", page=page,
                            requirement=requirement, requirements=all_requirements(), past=past,
                            manages=_manages_sessions(), for_person=for_person)
 
@@ -238,16 +238,14 @@ def book_people(event_id: int):
                 flash(f"{booking.user.name}: {booking.status.label.lower()}.")
         return redirect(url_for("events.show", event_id=event.id))
     search = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
-    rows, total = queries.bookable_people(current_user, event, search=search, page=page, per_page=50)
+    page = queries.bookable_people(current_user, event, search=search, page=page_number(request.args.get("page")))
     preselected = request.args.get("person", type=int)
     # Each person's status for what the session counts towards, so the manager books those who need it.
     needed = {r.id for r in event.requirements}
     training = {pid: [i for i in items if i.requirement.id in needed]
-                for pid, items in statuses([person for person, _ in rows], today()).items()}
-    return render_template("events/book.html", event=event, listing=queries.listing_of(event), rows=rows, total=total,
-                           training=training,
-                           page=page, per_page=50, search=search, preselected=preselected, form=ConfirmForm(),
+                for pid, items in statuses([person for person, _ in page.items], today()).items()}
+    return render_template("events/book.html", event=event, listing=queries.listing_of(event), page=page,
+                           training=training, search=search, preselected=preselected, form=ConfirmForm(),
                            problem=services.booking_problem(event, now))
 
 
