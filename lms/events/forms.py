@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lms.accounts.models import Sector
 from lms.clock import LocalTimeError, london_datetime
 from lms.competencies.queries import unknown_units
+from lms.events import rules
 from lms.forms import DayField
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
@@ -37,10 +38,6 @@ def parse_time(text: str) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
-
-
-def _units(text: str) -> list[str]:
-    return [code for code in re.split(r"[\s,]+", text.strip().upper()) if code]
 
 
 class TimeField(StringField):
@@ -85,7 +82,7 @@ class EventForm(FlaskForm):
     online_link = StringField("Joining link", widget=GovTextInput(), validators=[Optional(), Length(max=500)],
                               description="For an online or hybrid session; it must start https://")
     capacity = IntegerField("Places", widget=GovTextInput(), validators=[
-        InputRequired("Enter how many places there are"), NumberRange(1, 500, "Places must be between 1 and 500")])
+        InputRequired("Enter how many places there are"), NumberRange(*rules.CAPACITY, "Places must be between {} and {}".format(*rules.CAPACITY))])
     booking_deadline_on = DayField("Booking closes on", validators=[Optional()], description="Leave blank to take bookings until it starts")
     booking_deadline_time = TimeField("Booking closes at", validators=[_optional_time])
     cutoff_on = DayField("Cancellation cut-off", validators=[Optional()],
@@ -97,12 +94,14 @@ class EventForm(FlaskForm):
                               choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No, their manager or a coordinator books them")],
                               validators=[InputRequired("Say whether staff can book themselves")])
     max_sector_percent = IntegerField("Most places one sector may take (%)", widget=GovTextInput(), validators=[
-        Optional(), NumberRange(10, 100, "The share for one sector must be between 10% and 100%")],
+        Optional(), NumberRange(*rules.MAX_SECTOR_PERCENT,
+                    "The share for one sector must be between {}% and {}%".format(*rules.MAX_SECTOR_PERCENT))],
         description="For example, 50 keeps at least half the places for other sectors. Leave blank for no limit")
     max_organisation_percent = IntegerField("Most places one organisation may take (%)", widget=GovTextInput(), validators=[
-        Optional(), NumberRange(5, 100, "The share for one organisation must be between 5% and 100%")])
+        Optional(), NumberRange(*rules.MAX_ORGANISATION_PERCENT,
+                    "The share for one organisation must be between {}% and {}%".format(*rules.MAX_ORGANISATION_PERCENT))])
     min_sectors = IntegerField("Fewest sectors the session needs", widget=GovTextInput(), validators=[
-        Optional(), NumberRange(2, len(Sector), f"The fewest sectors must be between 2 and {len(Sector)}")],
+        Optional(), NumberRange(*rules.MIN_SECTORS, "The fewest sectors must be between {} and {}".format(*rules.MIN_SECTORS))],
         description="The last places are kept for sectors not yet booked. Leave blank for no minimum")
     held_until_on = DayField("Release held places on", validators=[Optional()],
                               description="Places held below are kept for their sector until this day; from it anyone may have them")
@@ -174,7 +173,7 @@ class EventForm(FlaskForm):
         return self._moment(self.cutoff_on.data, self.cutoff_time, time(23, 59))
 
     def unit_codes(self) -> list[str]:
-        return _units(self.danos_units.data or "")
+        return rules.unit_codes(self.danos_units.data or "")
 
     def validate_danos_units(self, field):
         unknown = unknown_units(self.unit_codes())
@@ -195,7 +194,7 @@ HOLD_FIELDS = {sector: f"hold_{sector.value.replace('-', '_')}" for sector in Se
 for _sector, _name in HOLD_FIELDS.items():
     setattr(EventForm, _name, IntegerField(
         f"Places held for {_sector.label}", widget=GovTextInput(),
-        validators=[Optional(), NumberRange(1, 500, "Enter a number of places from 1 to 500")]))
+        validators=[Optional(), NumberRange(*rules.CAPACITY, "Enter a number of places from {} to {}".format(*rules.CAPACITY))]))
 
 
 class CancelEventForm(FlaskForm):

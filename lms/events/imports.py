@@ -11,7 +11,7 @@ from lms.competencies.queries import current_references, unknown_units
 from lms.compliance.models import Requirement
 from lms.compliance.queries import CHUNK
 from lms.db import utcnow
-from lms.events import services
+from lms.events import rules, services
 from lms.events.models import BookingStatus, Event
 from lms.events.queries import places_taken
 from lms.extensions import db
@@ -102,7 +102,7 @@ def import_events(text: str) -> ImportReport:
             report.problem(line, "venue", "give the venue address or an online_link")
         if row["online_link"] and not row["online_link"].startswith("https://"):
             report.problem(line, "online_link", "must start https://")
-        capacity = _whole(report, line, "capacity", row["capacity"], 1, 500)
+        capacity = _whole(report, line, "capacity", row["capacity"], *rules.CAPACITY)
         trainers = []
         for email in _emails(row["trainers"]):
             person = trainers_by_email.get(email)
@@ -114,10 +114,11 @@ def import_events(text: str) -> ImportReport:
             "venue": row["venue"], "online_link": row["online_link"], "capacity": capacity,
             "booking_deadline": deadline, "cancellation_cutoff": cutoff,
             "self_booking": _yes_no(report, line, "self_booking", row["self_booking"], False),
-            "max_sector_percent": _whole(report, line, "max_sector_percent", row["max_sector_percent"], 10, 100),
-            "max_organisation_percent": _whole(report, line, "max_organisation_percent", row["max_organisation_percent"], 5, 100),
-            "min_sectors": _whole(report, line, "min_sectors", row["min_sectors"], 2, 8),
-            "danos_units": [u for u in re.split(r"[\s,]+", row["danos_units"].upper()) if u],
+            "max_sector_percent": _whole(report, line, "max_sector_percent", row["max_sector_percent"], *rules.MAX_SECTOR_PERCENT),
+            "max_organisation_percent": _whole(report, line, "max_organisation_percent", row["max_organisation_percent"],
+                                               *rules.MAX_ORGANISATION_PERCENT),
+            "min_sectors": _whole(report, line, "min_sectors", row["min_sectors"], *rules.MIN_SECTORS),
+            "danos_units": rules.unit_codes(row["danos_units"]),
         }
         for problem in unknown_units(values["danos_units"], units):
             report.problem(line, "danos_units", problem)

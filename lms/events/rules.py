@@ -4,12 +4,20 @@ Booking decisions, waiting-list order and calendar sequences are decided here an
 services.py applies them inside a transaction that holds the session's lock.
 """
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from lms.accounts.models import Sector
 from lms.clock import format_datetime, format_moment
+
+# The ranges a session's numbers must fall in, whether typed into the form or imported.
+CAPACITY = (1, 500)
+MAX_SECTOR_PERCENT = (10, 100)
+MAX_ORGANISATION_PERCENT = (5, 100)
+MIN_SECTORS = (2, len(Sector))
 
 
 @dataclass(frozen=True)
@@ -122,3 +130,8 @@ def sequence_for(event_sequence: int, held: int | None) -> int:
     Calendar programs ignore a message whose SEQUENCE is not above the one they hold, so a person
     who was sent a cancellation at the current sequence needs the next one up (RFC 5546 §2.1.4)."""
     return event_sequence if held is None or held < event_sequence else held + 1
+
+
+def unit_codes(text: str) -> list[str]:
+    """The DANOS unit references a session lists, separated by spaces or commas, in any case."""
+    return [code for code in re.split(r"[\s,]+", text.strip().upper()) if code]
