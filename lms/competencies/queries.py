@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Organisation, Role, User
-from lms.accounts.queries import reports_of
+from lms.accounts.queries import reports_of, team_of
 from lms.audit.verify import Finding
 from lms.competencies import rules
 from lms.competencies.framework import claim_problems
@@ -95,15 +95,11 @@ def is_manager_of(manager: User, person_id: int) -> bool:
     return db.session.scalar(select(chain.c.id).where(chain.c.id == person_id)) is not None
 
 
-def _active_reports(manager: User):
-    return User.id.in_(reports_of(manager.id)), User.active
-
-
-def sign_off_queue(manager: User, page: int = 1, per_page: int = 50):
-    """The manager's active people's records that have every kind of evidence and wait for a decision."""
+def sign_off_queue(manager: User, day: date, page: int = 1, per_page: int = 50):
+    """The records of the manager's team on `day` that have every kind of evidence and wait for a decision."""
     query = (
         select(CompetencyRecord).join(User, User.id == CompetencyRecord.user_id)
-        .where(*_active_reports(manager), CompetencyRecord.status == RecordStatus.WORKING_TOWARDS,
+        .where(User.id.in_(team_of(manager.id, day)), CompetencyRecord.status == RecordStatus.WORKING_TOWARDS,
                CompetencyRecord.ready)
         .options(joinedload(CompetencyRecord.user), joinedload(CompetencyRecord.unit))
         .order_by(CompetencyRecord.updated_at, CompetencyRecord.id)
@@ -111,9 +107,9 @@ def sign_off_queue(manager: User, page: int = 1, per_page: int = 50):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def team_page(manager: User, page: int = 1, per_page: int = 50):
-    """The manager's active people, a page at a time, by name."""
-    query = (select(User).where(*_active_reports(manager)).options(joinedload(User.job_role))
+def team_page(manager: User, day: date, page: int = 1, per_page: int = 50):
+    """The manager's team on `day`, a page at a time, by name."""
+    query = (select(User).where(User.id.in_(team_of(manager.id, day))).options(joinedload(User.job_role))
              .order_by(User.family_name, User.given_name, User.id))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

@@ -30,7 +30,7 @@ def _profile(person: User):
         "competencies/person.html", person=person, own=person.id == current_user.id, records=queries.records_of(person),
         courses=queries.courses_by_unit(), offered=queries.courses_with_units(),
         manages=queries.is_manager_of(current_user, person.id), tag=tag,
-        waiting=queries.sign_off_queue(current_user, per_page=1).total if current_user.has_role(Role.MANAGER) else 0,
+        waiting=queries.sign_off_queue(current_user, today(), per_page=1).total if current_user.has_role(Role.MANAGER) else 0,
     )
 
 
@@ -142,7 +142,7 @@ def new_note(person_id: int):
 @role_required(Role.MANAGER)
 def queue():
     """The manager's people whose evidence is complete and waits for a decision."""
-    page = queries.sign_off_queue(current_user, page=request.args.get("page", 1, type=int))
+    page = queries.sign_off_queue(current_user, today(), page=request.args.get("page", 1, type=int))
     return render_template("competencies/queue.html", page=page)
 
 
@@ -150,7 +150,7 @@ def queue():
 @role_required(Role.MANAGER)
 def team():
     """The manager's people against every unit, a page of people at a time."""
-    page = queries.team_page(current_user, page=request.args.get("page", 1, type=int))
+    page = queries.team_page(current_user, today(), page=request.args.get("page", 1, type=int))
     return render_template("competencies/team.html", page=page, units=queries.current_units(),
                            records=queries.records_for([p.id for p in page.items]), tag=tag)
 
