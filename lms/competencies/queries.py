@@ -4,11 +4,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Organisation, Role, User
-from lms.accounts.queries import reports_of, team_of
+from lms.accounts.queries import active_on, organisations_with_counts, reports_of, team_of
 from lms.audit.verify import Finding
 from lms.competencies import rules
 from lms.competencies.framework import claim_problems
@@ -143,30 +143,20 @@ class UnitCount:
                 "achieved": self.achieved, "withdrawn": self.withdrawn}
 
 
-def _active_on(day: date):
-    return User.active, User.start_date <= day, or_(User.leaving_date.is_(None), User.leaving_date >= day)
-
-
 def counts_by_organisation(day: date, commissioned_only: bool = False) -> list[UnitCount]:
     """Per organisation and current unit: active staff, and their records by state. Names never leave here."""
-    organisations = select(Organisation).order_by(Organisation.name)
-    if commissioned_only:
-        organisations = organisations.where(Organisation.commissioned)
-    organisations = list(db.session.scalars(organisations))
-    staff = dict(db.session.execute(
-        select(User.organisation_id, func.count()).where(*_active_on(day)).group_by(User.organisation_id)).all())
+    staff = [(org, count) for org, count in organisations_with_counts(day) if org.commissioned or not commissioned_only]
     tally: dict[tuple[int, int], dict] = defaultdict(lambda: defaultdict(int))
     for org_id, unit_id, status, ready, count in db.session.execute(
         select(User.organisation_id, CompetencyRecord.unit_id, CompetencyRecord.status, CompetencyRecord.ready, func.count())
-        .join(User, User.id == CompetencyRecord.user_id).where(*_active_on(day))
+        .join(User, User.id == CompetencyRecord.user_id).where(active_on(day))
         .group_by(User.organisation_id, CompetencyRecord.unit_id, CompetencyRecord.status, CompetencyRecord.ready)
     ):
         state = "ready" if status == RecordStatus.WORKING_TOWARDS and ready else status.value
         tally[(org_id, unit_id)][state] += count
     return [
-        UnitCount(org, unit, staff.get(org.id, 0), counts["working_towards"], counts["ready"], counts["achieved"],
-                  counts["withdrawn"])
-        for unit in current_units() for org in organisations
+        UnitCount(org, unit, count, counts["working_towards"], counts["ready"], counts["achieved"], counts["withdrawn"])
+        for unit in current_units() for org, count in staff
         for counts in [tally[(org.id, unit.id)]]
     ]
 
