@@ -13,7 +13,7 @@ from lms.audit.verify import Finding
 from lms.competencies import rules
 from lms.competencies.framework import claim_problems
 from lms.competencies.models import CompetencyRecord, Decision, Evidence, Framework, Unit, UnitGroup
-from lms.competencies.rules import RecordStatus, reference, split_reference
+from lms.competencies.rules import DisplayState, RecordStatus, reference, split_reference
 from lms.extensions import db
 from lms.learning.models import CourseVersion
 from lms.learning.queries import published_courses
@@ -152,10 +152,10 @@ def counts_by_organisation(day: date, commissioned_only: bool = False) -> list[U
         .join(User, User.id == CompetencyRecord.user_id).where(active_on(day))
         .group_by(User.organisation_id, CompetencyRecord.unit_id, CompetencyRecord.status, CompetencyRecord.ready)
     ):
-        state = "ready" if status == RecordStatus.WORKING_TOWARDS and ready else status.value
-        tally[(org_id, unit_id)][state] += count
+        tally[(org_id, unit_id)][rules.display_state(status, ready)] += count
     return [
-        UnitCount(org, unit, count, counts["working_towards"], counts["ready"], counts["achieved"], counts["withdrawn"])
+        UnitCount(org, unit, count, counts[DisplayState.WORKING_TOWARDS], counts[DisplayState.READY],
+                  counts[DisplayState.ACHIEVED], counts[DisplayState.WITHDRAWN])
         for unit in current_units() for org, count in staff
         for counts in [tally[(org.id, unit.id)]]
     ]
