@@ -1,6 +1,11 @@
-"""The tables whose every write leaves an audit entry. Each area registers its own beside its models."""
-from collections.abc import Callable
+"""The tables whose every write leaves an audit entry, and any further checks of `lms audit verify`.
+Each area registers its own tables beside its models, and its checks beside their queries."""
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lms.audit.verify import Finding
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,14 @@ def chained(model: type, *, label: str, person: Callable[[object], int | None], 
     table = model.__table__
     fields = tuple(column.key for column in table.columns if not column.primary_key)
     CHAINED[table.name] = Chained(model, table.name, label, fields, person, actions)
+
+
+CHECKS: list[Callable[[], Iterable["Finding"]]] = []
+
+
+def check(find: Callable[[], Iterable["Finding"]]) -> None:
+    """An area's own check, run by verify() after the chain and the chained tables: audit cannot import the areas."""
+    CHECKS.append(find)
 
 
 def action_label(action: str) -> str:

@@ -5,6 +5,7 @@ Four checks, each reading in id order with bounded memory:
 (b) each row equals the content of its latest entry (edited behind the application's back);
 (c) each row that has entries still exists (deleted);
 (d) each row has an entry (inserted).
+Then each area's own checks (registry.check), e.g. that stored states still follow from audited rows.
 """
 import json
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 
 from lms.audit import rules
 from lms.audit.models import AuditEntry, ChainHead
-from lms.audit.registry import CHAINED, Chained
+from lms.audit.registry import CHAINED, CHECKS, Chained
 from lms.extensions import db
 
 BATCH = 2000
@@ -48,6 +49,8 @@ def verify() -> Verification:
     result.findings.extend(_chain(result))
     for spec in CHAINED.values():
         result.findings.extend(_rows(spec, result))
+    for find in CHECKS:
+        result.findings.extend(find())
     return result
 
 

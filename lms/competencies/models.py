@@ -8,8 +8,8 @@ from lms.accounts.models import User
 from lms.audit.registry import chained
 from lms.db import Base, str_enum, utcnow
 from lms.competencies.rules import (
-    Assessment, DecisionAction, DecisionFact, EvidenceFact, EvidenceKind, EvidenceSource, RecordStatus, assess, kinds_text,
-    reference,
+    Assessment, DecisionAction, DecisionFact, DisplayState, EvidenceFact, EvidenceKind, EvidenceSource, RecordStatus, assess,
+    display_state, kinds_text, reference,
 )
 from lms.learning.models import CourseCompletion
 
@@ -108,6 +108,11 @@ class CompetencyRecord(Base):
         """What its live evidence and its decisions make it (rules.assess), from the loaded collections."""
         live = [EvidenceFact(item.kind, item.added_at) for item in self.evidence if item.set_aside_at is None]
         return assess(self.unit.needed, live, [DecisionFact(d.action, d.at) for d in self.decisions])
+
+    @property
+    def display_state(self) -> DisplayState:
+        """What its tag says, from the stored status and readiness (rules.display_state)."""
+        return display_state(self.status, self.ready)
 
 
 class Evidence(Base):

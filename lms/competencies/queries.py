@@ -4,16 +4,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Organisation, Role, User
-from lms.accounts.queries import reports_of
+from lms.accounts.queries import active_on, organisations_with_counts, reports_of, team_of
+from lms.audit.registry import check
 from lms.audit.verify import Finding
 from lms.competencies import rules
 from lms.competencies.framework import claim_problems
 from lms.competencies.models import CompetencyRecord, Decision, Evidence, Framework, Unit, UnitGroup
-from lms.competencies.rules import RecordStatus, reference, split_reference
+from lms.competencies.rules import DisplayState, RecordStatus, reference, split_reference
 from lms.extensions import db
 from lms.learning.models import CourseVersion
 from lms.learning.queries import published_courses
@@ -95,15 +96,11 @@ def is_manager_of(manager: User, person_id: int) -> bool:
     return db.session.scalar(select(chain.c.id).where(chain.c.id == person_id)) is not None
 
 
-def _active_reports(manager: User):
-    return User.id.in_(reports_of(manager.id)), User.active
-
-
-def sign_off_queue(manager: User, page: int = 1, per_page: int = 50):
-    """The manager's active people's records that have every kind of evidence and wait for a decision."""
+def sign_off_queue(manager: User, day: date, page: int = 1, per_page: int = 50):
+    """The records of the manager's team on `day` that have every kind of evidence and wait for a decision."""
     query = (
         select(CompetencyRecord).join(User, User.id == CompetencyRecord.user_id)
-        .where(*_active_reports(manager), CompetencyRecord.status == RecordStatus.WORKING_TOWARDS,
+        .where(User.id.in_(team_of(manager.id, day)), CompetencyRecord.status == RecordStatus.WORKING_TOWARDS,
                CompetencyRecord.ready)
         .options(joinedload(CompetencyRecord.user), joinedload(CompetencyRecord.unit))
         .order_by(CompetencyRecord.updated_at, CompetencyRecord.id)
@@ -111,9 +108,9 @@ def sign_off_queue(manager: User, page: int = 1, per_page: int = 50):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def team_page(manager: User, page: int = 1, per_page: int = 50):
-    """The manager's active people, a page at a time, by name."""
-    query = (select(User).where(*_active_reports(manager)).options(joinedload(User.job_role))
+def team_page(manager: User, day: date, page: int = 1, per_page: int = 50):
+    """The manager's team on `day`, a page at a time, by name."""
+    query = (select(User).where(User.id.in_(team_of(manager.id, day))).options(joinedload(User.job_role))
              .order_by(User.family_name, User.given_name, User.id))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
@@ -147,30 +144,20 @@ class UnitCount:
                 "achieved": self.achieved, "withdrawn": self.withdrawn}
 
 
-def _active_on(day: date):
-    return User.active, User.start_date <= day, or_(User.leaving_date.is_(None), User.leaving_date >= day)
-
-
 def counts_by_organisation(day: date, commissioned_only: bool = False) -> list[UnitCount]:
     """Per organisation and current unit: active staff, and their records by state. Names never leave here."""
-    organisations = select(Organisation).order_by(Organisation.name)
-    if commissioned_only:
-        organisations = organisations.where(Organisation.commissioned)
-    organisations = list(db.session.scalars(organisations))
-    staff = dict(db.session.execute(
-        select(User.organisation_id, func.count()).where(*_active_on(day)).group_by(User.organisation_id)).all())
+    staff = [(org, count) for org, count in organisations_with_counts(day) if org.commissioned or not commissioned_only]
     tally: dict[tuple[int, int], dict] = defaultdict(lambda: defaultdict(int))
     for org_id, unit_id, status, ready, count in db.session.execute(
         select(User.organisation_id, CompetencyRecord.unit_id, CompetencyRecord.status, CompetencyRecord.ready, func.count())
-        .join(User, User.id == CompetencyRecord.user_id).where(*_active_on(day))
+        .join(User, User.id == CompetencyRecord.user_id).where(active_on(day))
         .group_by(User.organisation_id, CompetencyRecord.unit_id, CompetencyRecord.status, CompetencyRecord.ready)
     ):
-        state = "ready" if status == RecordStatus.WORKING_TOWARDS and ready else status.value
-        tally[(org_id, unit_id)][state] += count
+        tally[(org_id, unit_id)][rules.display_state(status, ready)] += count
     return [
-        UnitCount(org, unit, staff.get(org.id, 0), counts["working_towards"], counts["ready"], counts["achieved"],
-                  counts["withdrawn"])
-        for unit in current_units() for org in organisations
+        UnitCount(org, unit, count, counts[DisplayState.WORKING_TOWARDS], counts[DisplayState.READY],
+                  counts[DisplayState.ACHIEVED], counts[DisplayState.WITHDRAWN])
+        for unit in current_units() for org, count in staff
         for counts in [tally[(org.id, unit.id)]]
     ]
 
@@ -204,3 +191,7 @@ def stale_records(batch: int = 1000) -> Iterator[Finding]:
                               f"evidence and decisions make it {should.status.label.lower()}"
                               f"{' and ready' if should.ready else ''}: it was changed behind the application's back")
         last_id = ids[-1]
+
+
+# Registered beside the check; the competencies views import this module, so every app runs it.
+check(stale_records)

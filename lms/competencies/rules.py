@@ -63,6 +63,23 @@ class RecordStatus(enum.StrEnum):
         return {"working_towards": "Working towards", "achieved": "Achieved", "withdrawn": "Withdrawn"}[self.value]
 
 
+class DisplayState(enum.StrEnum):
+    """What a record shows its readers: its status, with ready for sign-off told apart from working towards."""
+    READY = "ready"
+    WORKING_TOWARDS = "working_towards"
+    ACHIEVED = "achieved"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return "Ready for sign-off" if self == DisplayState.READY else RecordStatus(self.value).label
+
+
+def display_state(status: RecordStatus, ready: bool) -> DisplayState:
+    """The one place that decides "ready for sign-off": pages, tags and counts all ask here."""
+    return DisplayState.READY if status == RecordStatus.WORKING_TOWARDS and ready else DisplayState(status.value)
+
+
 class DecisionAction(enum.StrEnum):
     SIGNED_OFF = "signed_off"
     WITHDRAWN = "withdrawn"

@@ -10,27 +10,18 @@ from lms.clock import today
 from lms.competencies import queries, services
 from lms.competencies.forms import NoteForm, SignOffForm, WithdrawForm
 from lms.competencies.models import CompetencyRecord
-from lms.competencies.rules import EvidenceSource, RecordStatus
+from lms.competencies.rules import EvidenceSource
 from lms.extensions import db
 from lms.spreadsheet import csv_lines
 
 bp = Blueprint("competencies", __name__)
 
-TAGS = {"ready": ("Ready for sign-off", "govuk-tag--yellow"), RecordStatus.WORKING_TOWARDS: ("Working towards", "govuk-tag--blue"),
-        RecordStatus.ACHIEVED: ("Achieved", "govuk-tag--green"), RecordStatus.WITHDRAWN: ("Withdrawn", "govuk-tag--grey")}
-
-
-def tag(record: CompetencyRecord) -> tuple[str, str]:
-    """The status tag's text and colour: ready for sign-off is shown apart from working towards."""
-    return TAGS["ready" if record.ready else record.status]
-
-
 def _profile(person: User):
     return render_template(
         "competencies/person.html", person=person, own=person.id == current_user.id, records=queries.records_of(person),
         courses=queries.courses_by_unit(), offered=queries.courses_with_units(),
-        manages=queries.is_manager_of(current_user, person.id), tag=tag,
-        waiting=queries.sign_off_queue(current_user, per_page=1).total if current_user.has_role(Role.MANAGER) else 0,
+        manages=queries.is_manager_of(current_user, person.id),
+        waiting=queries.sign_off_queue(current_user, today(), per_page=1).total if current_user.has_role(Role.MANAGER) else 0,
     )
 
 
@@ -67,7 +58,7 @@ def _record_or_404(record_id: int) -> CompetencyRecord:
 def _record_page(record: CompetencyRecord, form=None):
     manages = queries.is_manager_of(current_user, record.user_id)
     return render_template(
-        "competencies/record.html", record=record, person=record.user, tag=tag, manages=manages,
+        "competencies/record.html", record=record, person=record.user, manages=manages,
         assessment=record.assessment, courses=queries.courses_by_unit(),
         sign_off_form=form if isinstance(form, SignOffForm) else SignOffForm(formdata=None),
         withdraw_form=form if isinstance(form, WithdrawForm) else WithdrawForm(formdata=None), form=form,
@@ -142,7 +133,7 @@ def new_note(person_id: int):
 @role_required(Role.MANAGER)
 def queue():
     """The manager's people whose evidence is complete and waits for a decision."""
-    page = queries.sign_off_queue(current_user, page=request.args.get("page", 1, type=int))
+    page = queries.sign_off_queue(current_user, today(), page=request.args.get("page", 1, type=int))
     return render_template("competencies/queue.html", page=page)
 
 
@@ -150,9 +141,9 @@ def queue():
 @role_required(Role.MANAGER)
 def team():
     """The manager's people against every unit, a page of people at a time."""
-    page = queries.team_page(current_user, page=request.args.get("page", 1, type=int))
+    page = queries.team_page(current_user, today(), page=request.args.get("page", 1, type=int))
     return render_template("competencies/team.html", page=page, units=queries.current_units(),
-                           records=queries.records_for([p.id for p in page.items]), tag=tag)
+                           records=queries.records_for([p.id for p in page.items]))
 
 
 @bp.get("/competencies/organisations")

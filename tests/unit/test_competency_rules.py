@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from lms.competencies.rules import (
-    Assessment, DecisionAction, DecisionFact, EvidenceFact, EvidenceKind, EvidenceSource, RecordStatus, assess,
-    reference, sign_off_problem, split_reference, withdraw_problem,
+    Assessment, DecisionAction, DecisionFact, DisplayState, EvidenceFact, EvidenceKind, EvidenceSource, RecordStatus, assess,
+    display_state, reference, sign_off_problem, split_reference, withdraw_problem,
 )
 
 K, O = EvidenceKind.KNOWLEDGE, EvidenceKind.OBSERVATION
@@ -45,6 +45,16 @@ def test_assess(needed, evidence, decisions, status, ready, missing):
 
 READY = Assessment(WORKING, ())
 PARTIAL = Assessment(WORKING, (O,))
+
+
+@pytest.mark.parametrize("status, ready, shown, label", [
+    (WORKING, False, DisplayState.WORKING_TOWARDS, "Working towards"),
+    (WORKING, True, DisplayState.READY, "Ready for sign-off"),
+    (ACHIEVED, False, DisplayState.ACHIEVED, "Achieved"),
+    (GONE, False, DisplayState.WITHDRAWN, "Withdrawn"),
+])
+def test_only_a_working_towards_record_with_its_evidence_shows_as_ready_for_sign_off(status, ready, shown, label):
+    assert display_state(status, ready) == shown and shown.label == label
 
 
 @pytest.mark.parametrize("assessment, is_self, manager, problem", [

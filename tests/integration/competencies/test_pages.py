@@ -1,9 +1,10 @@
 """Who sees which competence pages, and what each says."""
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from lms.accounts.models import Role, Sector
+from lms.clock import today
 from lms.competencies import services
 from lms.competencies.rules import EvidenceSource
 from lms.extensions import db
@@ -71,6 +72,24 @@ def test_the_team_grid_shows_each_person_against_each_unit_a_page_at_a_time(clie
     login_as(team.learner)
     for url in ("/competencies/team", "/competencies/sign-off", "/competencies/organisations", "/competencies/organisations.csv"):
         assert client.get(url).status_code == 403, url
+
+
+def test_team_grid_and_sign_off_queue_leave_out_leavers_and_people_not_started_yet(client, login_as, make_person, team):
+    day = today()
+    leaver = make_person(org=team.manager.organisation, manager=team.manager, given_name="Lou", family_name="Leaver",
+                         leaving_date=day - timedelta(days=10))
+    starter = make_person(org=team.manager.organisation, manager=team.manager, given_name="Sid", family_name="Starter",
+                          start_date=day + timedelta(days=31))
+    for person in (team.learner, leaver, starter):
+        pass_course(person, "recognise-and-refer")
+        observe(person, team.manager)
+    login_as(team.manager)
+    grid = client.get("/competencies/team").get_data(as_text=True)
+    queue = client.get("/competencies/sign-off").get_data(as_text=True)
+    assert "1 person." in grid and "Lee Patel" in grid
+    assert "1 record is waiting" in queue and "Lee Patel" in queue
+    for page in (grid, queue):
+        assert "Lou Leaver" not in page and "Sid Starter" not in page
 
 
 def test_counts_per_unit_per_organisation_never_name_anyone(client, login_as, make_org, make_person, team):
