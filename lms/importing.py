@@ -307,8 +307,8 @@ def yaml_texts(report: ImportReport, mapping: Mapping, key: str, limit: int) -> 
         report.problem(mapping.line_of(key), key, "must be a list of text")
         return []
     texts = [str(item).strip() for item in items]
-    for text in texts:
-        if problem := text_problem(text, limit):
+    for item in texts:
+        if problem := text_problem(item, limit):
             report.problem(mapping.line_of(key), key, f"an item {problem}")
             return []
     return texts
