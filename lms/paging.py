@@ -2,7 +2,7 @@
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 
 from lms.extensions import db
 
@@ -51,3 +51,9 @@ def page_of(query: Select, number: int, total: int, params: dict | None = None, 
     rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page), params).unique().all() if total else []
     items = [row[0] if len(row) == 1 else row for row in rows]
     return Page(items, number, total, per_page)
+
+
+def paged(query: Select, number: int, per_page: int = PER_PAGE) -> Page:
+    """One page of an ordered query, its rows counted in SQL first."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return page_of(query, number, total, per_page=per_page)

@@ -8,6 +8,7 @@ from lms.accounts.models import Role
 from lms.accounts.queries import user_by_email
 from lms.audit.queries import entries_page
 from lms.audit.registry import CHAINED, action_label
+from lms.paging import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 
@@ -24,7 +25,7 @@ def log():
         entries, problem = None, f"Nobody has the email address {email}"
     else:
         entries, problem = entries_page(table=table or None, person_id=person.id if person else None,
-                                        page=request.args.get("page", 1, type=int)), None
+                                        page=page_number(request.args.get("page"))), None
     return render_template(
         "audit/log.html", entries=entries, table=table, email=email, person=person, problem=problem,
         tables=sorted((spec.table, spec.label) for spec in CHAINED.values()),

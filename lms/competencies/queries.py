@@ -16,6 +16,7 @@ from lms.competencies.framework import claim_problems
 from lms.competencies.models import CompetencyRecord, Decision, Evidence, Framework, Unit, UnitGroup
 from lms.competencies.rules import DisplayState, RecordStatus, reference, split_reference
 from lms.extensions import db
+from lms.paging import PER_PAGE, Page, paged
 from lms.learning.models import CourseVersion
 from lms.learning.queries import published_courses
 
@@ -96,7 +97,7 @@ def is_manager_of(manager: User, person_id: int) -> bool:
     return db.session.scalar(select(chain.c.id).where(chain.c.id == person_id)) is not None
 
 
-def sign_off_queue(manager: User, day: date, page: int = 1, per_page: int = 50):
+def sign_off_queue(manager: User, day: date, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """The records of the manager's team on `day` that have every kind of evidence and wait for a decision."""
     query = (
         select(CompetencyRecord).join(User, User.id == CompetencyRecord.user_id)
@@ -105,14 +106,14 @@ def sign_off_queue(manager: User, day: date, page: int = 1, per_page: int = 50):
         .options(joinedload(CompetencyRecord.user), joinedload(CompetencyRecord.unit))
         .order_by(CompetencyRecord.updated_at, CompetencyRecord.id)
     )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paged(query, page, per_page)
 
 
-def team_page(manager: User, day: date, page: int = 1, per_page: int = 50):
+def team_page(manager: User, day: date, page: int = 1) -> Page:
     """The manager's team on `day`, a page at a time, by name."""
     query = (select(User).where(User.id.in_(team_of(manager.id, day))).options(joinedload(User.job_role))
              .order_by(User.family_name, User.given_name, User.id))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paged(query, page)
 
 
 def records_for(people_ids: list[int]) -> dict[tuple[int, int], CompetencyRecord]:

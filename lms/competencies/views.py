@@ -12,6 +12,7 @@ from lms.competencies.forms import NoteForm, SignOffForm, WithdrawForm
 from lms.competencies.models import CompetencyRecord
 from lms.competencies.rules import EvidenceSource
 from lms.extensions import db
+from lms.paging import page_number
 from lms.spreadsheet import csv_lines
 
 bp = Blueprint("competencies", __name__)
@@ -133,7 +134,7 @@ def new_note(person_id: int):
 @role_required(Role.MANAGER)
 def queue():
     """The manager's people whose evidence is complete and waits for a decision."""
-    page = queries.sign_off_queue(current_user, today(), page=request.args.get("page", 1, type=int))
+    page = queries.sign_off_queue(current_user, today(), page=page_number(request.args.get("page")))
     return render_template("competencies/queue.html", page=page)
 
 
@@ -141,7 +142,7 @@ def queue():
 @role_required(Role.MANAGER)
 def team():
     """The manager's people against every unit, a page of people at a time."""
-    page = queries.team_page(current_user, today(), page=request.args.get("page", 1, type=int))
+    page = queries.team_page(current_user, today(), page=page_number(request.args.get("page")))
     return render_template("competencies/team.html", page=page, units=queries.current_units(),
                            records=queries.records_for([p.id for p in page.items]))
 

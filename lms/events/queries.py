@@ -11,7 +11,7 @@ from lms.compliance.models import Requirement
 from lms.events import rules
 from lms.events.models import HOLDING, Booking, BookingChange, BookingStatus, Event, HeldPlaces, event_requirements
 from lms.extensions import db
-from lms.paging import Page, page_of
+from lms.paging import Page, paged
 
 
 def _counts():
@@ -51,7 +51,7 @@ def programme(now: datetime, *, requirement: Requirement | None = None, past: bo
     if requirement is not None:
         query = query.where(Event.id.in_(
             select(event_requirements.c.event_id).where(event_requirements.c.requirement_id == requirement.id)))
-    found = page_of(query, page, _count(query), per_page=per_page)
+    found = paged(query, page, per_page)
     return replace(found, items=[Listing(event, taken, waiting) for event, taken, waiting in found.items])
 
 
@@ -166,11 +166,7 @@ def bookable_people(viewer: User, event: Event, *, search: str = "", page: int =
     )
     if search:
         query = query.where(name_matches(search))
-    return page_of(query, page, _count(query))
-
-
-def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return paged(query, page)
 
 
 @dataclass
