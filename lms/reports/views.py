@@ -329,10 +329,14 @@ def target(slug: str, target_id: int | None = None):
 
 @bp.route("/plans/<slug>/actions/new", methods=["GET", "POST"])
 @bp.route("/plans/<slug>/actions/<int:action_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*READERS)
 def action(slug: str, action_id: int | None = None):
-    """One line of the plan: recommendation, action, owner, budget, timescale, and the target that measures it."""
+    """One line of the plan: recommendation, action, owner, budget, timescale, and the target that measures it.
+    Readers see its dated updates; only editors add one or change the action."""
     plan = _plan_or_404(slug)
+    editor = current_user.has_role(*EDITORS)
+    if not editor and (request.method == "POST" or action_id is None):
+        abort(403)
     action = None
     if action_id is not None:
         action = db.get_or_404(PlanAction, action_id)
@@ -353,7 +357,8 @@ def action(slug: str, action_id: int | None = None):
         flash("The action is saved.")
         return redirect(url_for("reports.plan", slug=plan.slug, _anchor="actions"))
     update_form = UpdateForm(data={"on": today(), "status": action.status.value}) if action else None
-    return render_template("reports/action_form.html", form=form, plan=plan, action=action, update_form=update_form)
+    return render_template("reports/action_form.html", form=form, plan=plan, action=action, update_form=update_form,
+                           editor=editor)
 
 
 @bp.post("/plans/<slug>/actions/<int:action_id>/updates")
@@ -371,7 +376,8 @@ def add_update(slug: str, action_id: int):
         return redirect(url_for("reports.action", slug=plan.slug, action_id=action.id))
     edit = ActionForm(obj=action, target=str(action.target_id or ""))
     edit.target.choices = [SelectChoice("", "Not a training line")] + [SelectChoice(str(t.id), t.requirement.title) for t in plan.targets]
-    return render_template("reports/action_form.html", form=edit, plan=plan, action=action, update_form=form), 400
+    return render_template("reports/action_form.html", form=edit, plan=plan, action=action, update_form=form,
+                           editor=True), 400
 
 
 @bp.route("/plans/<slug>/measures/new", methods=["GET", "POST"])
