@@ -63,7 +63,7 @@ def milestones_of(target: PlanTarget) -> list[rules.Milestone]:
 
 
 def targets_of(plan: ActionPlan, organisation: Organisation) -> list[PlanTarget]:
-    return [t for t in plan.targets if t.all_organisations or organisation.id in t.organisation_ids]
+    return [t for t in plan.targets if t.covers(organisation.id)]
 
 
 def compliance_report(day: date, plan: ActionPlan | None = None) -> list[ReportRow]:
@@ -81,7 +81,7 @@ def compliance_report(day: date, plan: ActionPlan | None = None) -> list[ReportR
         target_percent = rules.target_on(plan.starts_on, milestones, day)
         milestone = rules.next_milestone(milestones, day)
         for org in orgs:
-            if target.all_organisations or org.id in target.organisation_ids:
+            if target.covers(org.id):
                 rows.append(ReportRow(org, target.requirement, *counts.get((org.id, target.requirement_id), (0, 0)),
                                       target=target_percent, next_milestone=milestone))
     return rows
