@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from lms.accounts.models import Role
 from lms.clock import today
+from lms.compliance.queries import counts_on
 from lms.compliance.teams import team_counts
 from lms.compliance.rules import Status
 from lms.compliance.services import statuses
@@ -35,7 +36,9 @@ def home():
     if current_user.has_role(Role.COORDINATOR, Role.ADMIN):
         context["programme"], context["programme_total"] = programme(now, per_page=5)
     if current_user.has_role(Role.COMMISSIONER, Role.ADMIN):
-        context["plans"] = [(plan, _rag_counts(compliance_report(day, plan))) for plan in plans()]
+        reported = plans()
+        counts = counts_on(day) if reported else {}  # one query for every plan
+        context["plans"] = [(plan, _rag_counts(compliance_report(day, plan, counts))) for plan in reported]
     return render_template("pages/home.html", **context)
 
 

@@ -13,7 +13,7 @@ from lms.accounts.queries import visible_people
 from lms.clock import today
 from lms.compliance import rules
 from lms.compliance.models import Requirement
-from lms.compliance.queries import organisations as all_organisations, requirements as all_requirements
+from lms.compliance.queries import counts_on, organisations as all_organisations, requirements as all_requirements
 from lms.extensions import db
 from lms.reports import charts, exports, queries, services
 from lms.reports.forms import (
@@ -68,10 +68,12 @@ def index():
     """Every plan with its RAG at a glance and what moved since the last quarter end."""
     day = today()
     since = previous_quarter_end(day)
-    summaries = []
-    for plan in queries.plans():
-        rows = queries.compliance_report(day, plan)
-        before = {(r.organisation.id, r.requirement.id): r for r in queries.compliance_report(since, plan)}
+    summaries, plans = [], queries.plans()
+    # The counts are the same for every plan: two queries in all, not two a plan.
+    counts, counts_since = (counts_on(day), counts_on(since)) if plans else ({}, {})
+    for plan in plans:
+        rows = queries.compliance_report(day, plan, counts)
+        before = {(r.organisation.id, r.requirement.id): r for r in queries.compliance_report(since, plan, counts_since)}
         moves = []
         for row in rows:
             old = before.get((row.organisation.id, row.requirement.id))
@@ -159,7 +161,8 @@ def organisation(slug: str, organisation_id: int):
     chart = charts.line_chart(series.percents(), trajectory, plan.starts_on, end)
     page = max(1, request.args.get("page", 1, type=int))
     untrained, untrained_total = queries.untrained_on(day, org, target.requirement, _people_scope(), page=page)
-    row = next(r for r in queries.compliance_report(day, plan) if r.organisation.id == org.id and r.requirement.id == requirement_id)
+    # The series ends on the day itself, so its last point is this row's counts.
+    row = queries.target_row(plan, target, org, day, series.points[-1][1:])
     return render_template(
         "reports/organisation.html", plan=plan, org=org, target=target, targets=targets, day=day, row=row,
         chart=chart, series=series, targets_by_day={d: rules.target_on(plan.starts_on, milestones, d) for d, _, _ in series.points},
