@@ -1,4 +1,4 @@
-"""Calendar rules for reporting: month ends for charts, quarter ends for boards and measures. Pure functions."""
+"""Rules for reporting: month ends for charts, quarter ends for boards and measures, RAG tallies. Pure functions."""
 import calendar
 from datetime import date, timedelta
 
@@ -29,3 +29,11 @@ def quarter_ends(start: date, end: date) -> list[date]:
 def previous_quarter_end(day: date) -> date:
     """The last quarter end before the day: "since last quarter" compares with it."""
     return quarter_end_on_or_before(day - timedelta(days=1))
+
+
+def rag_counts(rows) -> dict[str, int]:
+    """How many report rows are green, amber and red; "n/a" for rows with no target."""
+    counts = {"green": 0, "amber": 0, "red": 0, "n/a": 0}
+    for row in rows:
+        counts[row.rag or "n/a"] += 1
+    return counts

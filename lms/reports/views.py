@@ -20,7 +20,7 @@ from lms.reports.forms import (
     MILESTONES, ActionForm, MeasureForm, MeasureValueForm, PlanForm, PublishForm, TargetForm, UpdateForm,
 )
 from lms.reports.models import ActionPlan, ActionStatus, PlanAction, PlanMeasure, PlanTarget, PublishedReport
-from lms.reports.rules import previous_quarter_end, quarter_end_on_or_before, quarter_ends
+from lms.reports.rules import previous_quarter_end, quarter_end_on_or_before, quarter_ends, rag_counts
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -55,13 +55,6 @@ def _filters() -> queries.Filters:
     )
 
 
-def _rag_counts(rows) -> dict[str, int]:
-    counts = {"green": 0, "amber": 0, "red": 0, "n/a": 0}
-    for row in rows:
-        counts[row.rag or "n/a"] += 1
-    return counts
-
-
 @bp.get("/")
 @role_required(*READERS)
 def index():
@@ -80,7 +73,7 @@ def index():
             if old is not None and row.percent is not None and old.percent is not None and row.percent != old.percent:
                 moves.append((row, old, row.percent - old.percent))
         moves.sort(key=lambda m: -abs(m[2]))
-        summaries.append({"plan": plan, "rows": rows, "rags": _rag_counts(rows), "moves": moves[:5],
+        summaries.append({"plan": plan, "rows": rows, "rags": rag_counts(rows), "moves": moves[:5],
                           "worse": sum(1 for m in moves if m[2] < 0), "better": sum(1 for m in moves if m[2] > 0),
                           "published": _published_of(plan)[:3]})
     return render_template("reports/index.html", summaries=summaries, day=day, since=since,
@@ -211,7 +204,7 @@ def board(slug: str):
                                         for r in rows if r.requirement.id == t.requirement_id])) for t in plan.targets]
     return render_template("reports/board.html", plan=plan, day=day, rows=rows, overview=overview,
                            pipeline=queries.pipeline(day, rows), actions=_actions_of(plan), measures=_measures_of(plan),
-                           percent=rules.format_percent, rags=_rag_counts(rows))
+                           percent=rules.format_percent, rags=rag_counts(rows))
 
 
 # --- publishing ---
