@@ -323,6 +323,15 @@ def target(slug: str, target_id: int | None = None):
     return render_template("reports/target_form.html", form=form, plan=plan, target=target, milestones=MILESTONES)
 
 
+def _action_form(plan: ActionPlan, action: PlanAction | None, submitted: bool = False) -> ActionForm:
+    """The action's form with the plan's targets to choose from: what was submitted, else the action as stored."""
+    form = ActionForm() if submitted else ActionForm(obj=action, target=str(action.target_id or "") if action else "")
+    form.target.choices = [SelectChoice("", "Not a training line")] + [
+        SelectChoice(str(t.id), f"{t.requirement.title} ({'every organisation' if t.all_organisations else f'{len(t.organisation_ids)} organisations'})")
+        for t in plan.targets]
+    return form
+
+
 @bp.route("/plans/<slug>/actions/new", methods=["GET", "POST"])
 @bp.route("/plans/<slug>/actions/<int:action_id>", methods=["GET", "POST"])
 @role_required(*READERS)
@@ -338,10 +347,7 @@ def action(slug: str, action_id: int | None = None):
         action = db.get_or_404(PlanAction, action_id)
         if action.plan_id != plan.id:
             abort(404)
-    form = ActionForm(obj=action, target=str(action.target_id or "") if action else "") if request.method == "GET" else ActionForm()
-    form.target.choices = [SelectChoice("", "Not a training line")] + [
-        SelectChoice(str(t.id), f"{t.requirement.title} ({'every organisation' if t.all_organisations else f'{len(t.organisation_ids)} organisations'})")
-        for t in plan.targets]
+    form = _action_form(plan, action, submitted=request.method == "POST")
     if form.validate_on_submit():
         if action is None:
             action = PlanAction(plan=plan, position=len(_actions_of(plan)) + 1)
@@ -370,10 +376,8 @@ def add_update(slug: str, action_id: int):
         db.session.commit()
         flash("The update is added.")
         return redirect(url_for("reports.action", slug=plan.slug, action_id=action.id))
-    edit = ActionForm(obj=action, target=str(action.target_id or ""))
-    edit.target.choices = [SelectChoice("", "Not a training line")] + [SelectChoice(str(t.id), t.requirement.title) for t in plan.targets]
-    return render_template("reports/action_form.html", form=edit, plan=plan, action=action, update_form=form,
-                           editor=True), 400
+    return render_template("reports/action_form.html", form=_action_form(plan, action), plan=plan, action=action,
+                           update_form=form, editor=True), 400
 
 
 @bp.route("/plans/<slug>/measures/new", methods=["GET", "POST"])

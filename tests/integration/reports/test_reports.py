@@ -177,6 +177,21 @@ def test_a_coordinator_reads_an_actions_updates_but_cannot_change_it(client, sig
     assert client.get(f"/reports/plans/{plan.slug}/actions/new").status_code == 403
 
 
+def test_a_failed_update_shows_the_action_form_as_before(client, sign_in_as, partnership):
+    sign_in_as(Role.COMMISSIONER)
+    plan = partnership["plan"]
+    action = PlanAction(plan=plan, position=1, recommendation="Train every worker", action="Run courses",
+                        owner="Workforce lead", target=plan.targets[0])
+    db.session.add(action)
+    db.session.commit()
+    url = f"/reports/plans/{plan.slug}/actions/{action.id}"
+    shown = client.get(url).get_data(as_text=True)
+    failed = client.post(f"{url}/updates", data={"status": "done"})
+    assert failed.status_code == 400
+    assert "Hidden Harm awareness (every organisation)" in shown
+    assert "Hidden Harm awareness (every organisation)" in failed.get_data(as_text=True)
+
+
 def test_measures_are_entered_by_quarter_and_shown_as_a_trend(client, sign_in_as, partnership):
     editor = sign_in_as(Role.COMMISSIONER)
     plan = partnership["plan"]
