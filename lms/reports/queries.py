@@ -14,7 +14,7 @@ from lms.compliance.queries import counts_on, counts_over, in_scope_on, organisa
 from lms.events.models import Booking, BookingStatus, Event, event_requirements
 from lms.extensions import db
 from lms.reports.models import ActionPlan, PlanTarget
-from lms.reports.rules import month_ends
+from lms.reports.rules import decode_milestones, month_ends
 
 REPORT_COLUMNS = ["organisation", "requirement", "in_scope", "compliant", "percent", "target_percent", "rag",
                   "next_milestone_date", "next_milestone_percent", "staff_needed"]
@@ -58,10 +58,6 @@ class ReportRow:
         }
 
 
-def milestones_of(target: PlanTarget) -> list[rules.Milestone]:
-    return [rules.Milestone(date.fromisoformat(m["date"]), Fraction(m["percent"])) for m in target.milestones]
-
-
 def targets_of(plan: ActionPlan, organisation: Organisation) -> list[PlanTarget]:
     return [t for t in plan.targets if t.covers(organisation.id)]
 
@@ -85,7 +81,7 @@ def compliance_report(day: date, plan: ActionPlan | None = None,
 def target_row(plan: ActionPlan, target: PlanTarget, organisation: Organisation, day: date,
                counts: tuple[int, int]) -> ReportRow:
     """One organisation against one of the plan's targets, from its (in scope, compliant) on the day."""
-    milestones = milestones_of(target)
+    milestones = decode_milestones(target.milestones)
     return ReportRow(organisation, target.requirement, *counts, target=rules.target_on(plan.starts_on, milestones, day),
                      next_milestone=rules.next_milestone(milestones, day))
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, except_, insert, literal, or_, select, true
 from lms.accounts.models import Organisation, User
 from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.queries import in_scope_on, valid_on
+from lms.compliance.rules import Milestone
 from lms.db import utcnow
 from lms.extensions import db
 from lms.reports.models import (
@@ -16,6 +17,7 @@ from lms.reports.models import (
     PublishedReport,
 )
 from lms.reports.queries import compliance_report
+from lms.reports.rules import encode_milestones
 
 
 def slug_for(title: str) -> str:
@@ -27,12 +29,12 @@ def slug_for(title: str) -> str:
 
 
 def save_target(target: PlanTarget, requirement: Requirement, organisation_ids: list[int] | None,
-                milestones: list[tuple[date, int | float]]) -> PlanTarget:
+                milestones: list[Milestone]) -> PlanTarget:
     """A training target: a requirement, the organisations it covers (None: all) and dated milestones."""
     target.requirement = requirement
     target.all_organisations = organisation_ids is None
     target.organisation_ids = sorted(organisation_ids or [])
-    target.milestones = [{"date": d.isoformat(), "percent": str(p)} for d, p in sorted(milestones)]
+    target.milestones = encode_milestones(milestones)
     db.session.flush()
     return target
 

@@ -20,7 +20,9 @@ from lms.reports.forms import (
     MILESTONES, ActionForm, MeasureForm, MeasureValueForm, PlanForm, PublishForm, TargetForm, UpdateForm,
 )
 from lms.reports.models import ActionPlan, ActionStatus, PlanAction, PlanMeasure, PlanTarget, PublishedReport
-from lms.reports.rules import previous_quarter_end, quarter_end_on_or_before, quarter_ends, rag_counts
+from lms.reports.rules import (
+    decode_milestones, milestones_after_start, previous_quarter_end, quarter_end_on_or_before, quarter_ends, rag_counts,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -148,7 +150,7 @@ def organisation(slug: str, organisation_id: int):
         abort(404)
     day = _day()
     [series] = queries.series_for(plan, target, [org], day)
-    milestones = queries.milestones_of(target)
+    milestones = decode_milestones(target.milestones)
     end = max([day] + [m.on for m in milestones])
     trajectory = charts.target_line(plan.starts_on, [(m.on, m.percent) for m in milestones], end)
     chart = charts.line_chart(series.percents(), trajectory, plan.starts_on, end)
@@ -268,7 +270,8 @@ def edit_plan(slug: str):
     plan = _plan_or_404(slug)
     form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
     if form.validate_on_submit():
-        if any(date.fromisoformat(m["date"]) <= form.starts_on.data for t in plan.targets for m in t.milestones):
+        if not milestones_after_start(form.starts_on.data,
+                                      [m.on for t in plan.targets for m in decode_milestones(t.milestones)]):
             form.starts_on.errors.append("The plan must start before its first milestone")
         else:
             plan.title, plan.owner, plan.starts_on = form.title.data.strip(), form.owner.data.strip(), form.starts_on.data
@@ -282,9 +285,8 @@ def _target_form(plan: ActionPlan, target: PlanTarget | None) -> TargetForm:
     if request.method == "GET" and target is not None:
         data = {"requirement": str(target.requirement_id), "scope": "all" if target.all_organisations else "some",
                 "organisations": [str(i) for i in target.organisation_ids]}
-        for n, m in enumerate(target.milestones, start=1):
-            data[f"milestone_{n}_on"] = date.fromisoformat(m["date"])
-            data[f"milestone_{n}_percent"] = Fraction(m["percent"])
+        for n, m in enumerate(decode_milestones(target.milestones), start=1):
+            data[f"milestone_{n}_on"], data[f"milestone_{n}_percent"] = m.on, m.percent
         form = TargetForm(data=data)
     else:
         form = TargetForm()
@@ -306,8 +308,8 @@ def target(slug: str, target_id: int | None = None):
             abort(404)
     form = _target_form(plan, target)
     if form.validate_on_submit():
-        milestones = form.milestones()
-        if any(on <= plan.starts_on for on, _ in milestones):
+        milestones = [rules.Milestone(on, Fraction(percent)) for on, percent in form.milestones()]
+        if not milestones_after_start(plan.starts_on, [m.on for m in milestones]):
             form.milestone_1_on.errors.append(f"Every milestone must be after the plan starts ({plan.starts_on:%d/%m/%Y})")
         else:
             requirement = db.get_or_404(Requirement, int(form.requirement.data))
@@ -316,7 +318,7 @@ def target(slug: str, target_id: int | None = None):
                 db.session.add(target)
             services.save_target(target, requirement,
                                  None if form.scope.data == "all" else [int(i) for i in form.organisations.data],
-                                 [(on, float(p)) if p % 1 else (on, int(p)) for on, p in milestones])
+                                 milestones)
             db.session.commit()
             flash("The target is saved.")
             return redirect(url_for("reports.plan", slug=plan.slug))
