@@ -255,9 +255,7 @@ def _quarter_choices(plan: ActionPlan) -> list[SelectChoice]:
 def new_plan():
     form = PlanForm()
     if form.validate_on_submit():
-        plan = ActionPlan(slug=services.slug_for(form.title.data), title=form.title.data.strip(),
-                          owner=form.owner.data.strip(), starts_on=form.starts_on.data)
-        db.session.add(plan)
+        plan = services.save_plan(None, form.title.data.strip(), form.owner.data.strip(), form.starts_on.data)
         db.session.commit()
         flash(f"{plan.title} is created. Add its training targets, actions and measures.")
         return redirect(url_for("reports.plan", slug=plan.slug))
@@ -274,7 +272,7 @@ def edit_plan(slug: str):
                                       [m.on for t in plan.targets for m in decode_milestones(t.milestones)]):
             form.starts_on.errors.append("The plan must start before its first milestone")
         else:
-            plan.title, plan.owner, plan.starts_on = form.title.data.strip(), form.owner.data.strip(), form.starts_on.data
+            services.save_plan(plan, form.title.data.strip(), form.owner.data.strip(), form.starts_on.data)
             db.session.commit()
             flash(f"{plan.title} is saved.")
             return redirect(url_for("reports.plan", slug=plan.slug))
@@ -313,10 +311,7 @@ def target(slug: str, target_id: int | None = None):
             form.milestone_1_on.errors.append(f"Every milestone must be after the plan starts ({plan.starts_on:%d/%m/%Y})")
         else:
             requirement = db.get_or_404(Requirement, int(form.requirement.data))
-            if target is None:
-                target = PlanTarget(plan_id=plan.id, requirement=requirement)
-                db.session.add(target)
-            services.save_target(target, requirement,
+            services.save_target(plan, target, requirement,
                                  None if form.scope.data == "all" else [int(i) for i in form.organisations.data],
                                  milestones)
             db.session.commit()
@@ -351,12 +346,9 @@ def action(slug: str, action_id: int | None = None):
             abort(404)
     form = _action_form(plan, action, submitted=request.method == "POST")
     if form.validate_on_submit():
-        if action is None:
-            action = PlanAction(plan=plan, position=len(_actions_of(plan)) + 1)
-            db.session.add(action)
-        for name in ("recommendation", "action", "owner", "budget", "timescale"):
-            setattr(action, name, (getattr(form, name).data or "").strip())
-        action.target_id = int(form.target.data) if form.target.data else None
+        fields = {name: (getattr(form, name).data or "").strip()
+                  for name in ("recommendation", "action", "owner", "budget", "timescale")}
+        services.save_action(plan, action, fields, int(form.target.data) if form.target.data else None)
         db.session.commit()
         flash("The action is saved.")
         return redirect(url_for("reports.plan", slug=plan.slug, _anchor="actions"))
@@ -388,8 +380,7 @@ def new_measure(slug: str):
     plan = _plan_or_404(slug)
     form = MeasureForm()
     if form.validate_on_submit():
-        db.session.add(PlanMeasure(plan_id=plan.id, position=len(_measures_of(plan)) + 1, title=form.title.data.strip(),
-                                   description=(form.description.data or "").strip()))
+        services.add_measure(plan, form.title.data.strip(), (form.description.data or "").strip())
         db.session.commit()
         flash("The measure is added. Enter its figure each quarter.")
         return redirect(url_for("reports.plan", slug=plan.slug, _anchor="measures"))
