@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from lms.accounts.models import Role
 from lms.clock import today
+from lms.compliance.queries import counts_on
 from lms.compliance.teams import team_counts
 from lms.compliance.rules import Status
 from lms.compliance.services import statuses
@@ -13,6 +14,7 @@ from lms.events.queries import programme, upcoming_for
 from lms.extensions import db
 from lms.learning.queries import published_titles
 from lms.reports.queries import compliance_report, plans
+from lms.reports.rules import rag_counts
 
 bp = Blueprint("pages", __name__)
 
@@ -35,16 +37,10 @@ def home():
     if current_user.has_role(Role.COORDINATOR, Role.ADMIN):
         context["programme"] = programme(now, per_page=5)
     if current_user.has_role(Role.COMMISSIONER, Role.ADMIN):
-        context["plans"] = [(plan, _rag_counts(compliance_report(day, plan))) for plan in plans()]
+        reported = plans()
+        counts = counts_on(day) if reported else {}  # one query for every plan
+        context["plans"] = [(plan, rag_counts(compliance_report(day, plan, counts))) for plan in reported]
     return render_template("pages/home.html", **context)
-
-
-def _rag_counts(rows) -> dict[str, int]:
-    counts = {"red": 0, "amber": 0, "green": 0}
-    for row in rows:
-        if row.rag in counts:
-            counts[row.rag] += 1
-    return counts
 
 
 @bp.get("/accessibility")

@@ -6,8 +6,10 @@ from datetime import date
 from openpyxl import Workbook
 
 from lms.compliance import rules
+from lms.compliance.queries import organisations
 from lms.reports.models import ActionPlan
-from lms.reports.queries import REPORT_COLUMNS, compliance_report, milestones_of, series_for, targets_of
+from lms.reports.queries import REPORT_COLUMNS, compliance_report, series_for
+from lms.reports.rules import decode_milestones
 from lms.spreadsheet import csv_lines, safe_cell
 
 CHART_COLUMNS = ["organisation", "requirement", "date", "in_scope", "compliant", "percent", "target_percent"]
@@ -20,12 +22,10 @@ def report_csv(day: date, plan: ActionPlan | None) -> Iterator[str]:
 
 def chart_rows(day: date, plan: ActionPlan) -> Iterator[dict]:
     """Each organisation's month-end figures against the target line: one query a target."""
-    from lms.compliance.queries import organisations
-
     orgs = organisations()
     for target in plan.targets:
-        milestones = milestones_of(target)
-        covered = [org for org in orgs if target in targets_of(plan, org)]
+        milestones = decode_milestones(target.milestones)
+        covered = [org for org in orgs if target.covers(org.id)]
         for series in series_for(plan, target, covered, day):
             for month_end, in_scope, compliant in series.points:
                 yield {"organisation": series.organisation.name, "requirement": series.requirement.slug,

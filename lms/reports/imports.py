@@ -6,13 +6,14 @@ from sqlalchemy import select
 
 from lms.accounts.models import Organisation
 from lms.compliance.models import Requirement
+from lms.compliance.rules import Milestone
 from lms.extensions import db
 from lms.importing import (
     ImportFileError, ImportReport, Mapping, importer, limit_of, load_yaml, yaml_date, yaml_mappings, yaml_text,
     yaml_texts, yaml_whole,
 )
 from lms.reports.models import ActionPlan, ActionStatus, ActionUpdate, MeasureValue, PlanAction, PlanMeasure, PlanTarget
-from lms.reports.rules import quarter_ends
+from lms.reports.rules import encode_milestones, milestones_after_start, quarter_ends
 
 SLUG = limit_of(Requirement.slug)
 STATUSES = ", ".join(s.value for s in ActionStatus)
@@ -100,13 +101,13 @@ def _target(report: ImportReport, target: Mapping, starts_on: date | None, orgs:
         if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
             report.problem(milestone.line_of("percent"), "percent", "must be a number from 0 to 100")
         elif on is not None:
-            milestones.append({"date": on.isoformat(), "percent": str(Fraction(str(pct)))})
+            milestones.append(Milestone(on, Fraction(str(pct))))  # via str: 33.3 is 333/10, not the float's binary value
     line = target.line_of("milestones")
     if not milestones:
         report.problem(line, "milestones", "give at least one {date, percent}")
-    if starts_on and any(m["date"] <= starts_on.isoformat() for m in milestones):
+    if starts_on and not milestones_after_start(starts_on, [m.on for m in milestones]):
         report.problem(line, "milestones", "every milestone must be after the plan starts")
-    return requirement, all_orgs, org_ids, sorted(milestones, key=lambda m: m["date"])
+    return requirement, all_orgs, org_ids, encode_milestones(milestones)
 
 
 def _action(report: ImportReport, item: Mapping, target_slugs: set[str]) -> dict:

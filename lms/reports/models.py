@@ -35,6 +35,10 @@ class PlanTarget(Base):
     plan: Mapped[ActionPlan] = relationship(back_populates="targets")
     requirement: Mapped[Requirement] = relationship()
 
+    def covers(self, organisation_id: int) -> bool:
+        """Whether the organisation is held to this target (services._counted_on says the same in SQL)."""
+        return self.all_organisations or organisation_id in self.organisation_ids
+
 
 class ActionStatus(enum.StrEnum):
     NOT_STARTED = "not_started"

@@ -14,7 +14,7 @@ from lms.compliance.queries import counts_on, counts_over, in_scope_on, organisa
 from lms.events.models import Booking, BookingStatus, Event, event_requirements
 from lms.extensions import db
 from lms.reports.models import ActionPlan, PlanTarget
-from lms.reports.rules import month_ends
+from lms.reports.rules import decode_milestones, month_ends
 
 REPORT_COLUMNS = ["organisation", "requirement", "in_scope", "compliant", "percent", "target_percent", "rag",
                   "next_milestone_date", "next_milestone_percent", "staff_needed"]
@@ -58,33 +58,32 @@ class ReportRow:
         }
 
 
-def milestones_of(target: PlanTarget) -> list[rules.Milestone]:
-    return [rules.Milestone(date.fromisoformat(m["date"]), Fraction(m["percent"])) for m in target.milestones]
-
-
 def targets_of(plan: ActionPlan, organisation: Organisation) -> list[PlanTarget]:
-    return [t for t in plan.targets if t.all_organisations or organisation.id in t.organisation_ids]
+    return [t for t in plan.targets if t.covers(organisation.id)]
 
 
-def compliance_report(day: date, plan: ActionPlan | None = None) -> list[ReportRow]:
+def compliance_report(day: date, plan: ActionPlan | None = None,
+                      counts: dict[tuple[int, int], tuple[int, int]] | None = None) -> list[ReportRow]:
     """Per organisation and requirement: the counts from one set-based query, then the plan's arithmetic.
 
-    Without a plan, every organisation against every requirement, with no target."""
-    counts = counts_on(day)
+    Without a plan, every organisation against every requirement, with no target. A caller reporting several
+    plans on the same day passes `counts_on(day)` once as `counts`."""
+    if counts is None:
+        counts = counts_on(day)
     orgs = organisations()
     if plan is None:
         return [ReportRow(org, requirement, *counts.get((org.id, requirement.id), (0, 0)))
                 for requirement in requirements() for org in orgs]
-    rows = []
-    for target in plan.targets:
-        milestones = milestones_of(target)
-        target_percent = rules.target_on(plan.starts_on, milestones, day)
-        milestone = rules.next_milestone(milestones, day)
-        for org in orgs:
-            if target.all_organisations or org.id in target.organisation_ids:
-                rows.append(ReportRow(org, target.requirement, *counts.get((org.id, target.requirement_id), (0, 0)),
-                                      target=target_percent, next_milestone=milestone))
-    return rows
+    return [target_row(plan, target, org, day, counts.get((org.id, target.requirement_id), (0, 0)))
+            for target in plan.targets for org in orgs if target.covers(org.id)]
+
+
+def target_row(plan: ActionPlan, target: PlanTarget, organisation: Organisation, day: date,
+               counts: tuple[int, int]) -> ReportRow:
+    """One organisation against one of the plan's targets, from its (in scope, compliant) on the day."""
+    milestones = decode_milestones(target.milestones)
+    return ReportRow(organisation, target.requirement, *counts, target=rules.target_on(plan.starts_on, milestones, day),
+                     next_milestone=rules.next_milestone(milestones, day))
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, except_, insert, literal, or_, select, true
+from sqlalchemy import and_, case, except_, func, insert, literal, or_, select, true
 
 from lms.accounts.models import Organisation, User
 from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
 from lms.compliance.queries import in_scope_on, valid_on
+from lms.compliance.rules import Milestone
 from lms.db import utcnow
 from lms.extensions import db
 from lms.reports.models import (
@@ -16,9 +17,10 @@ from lms.reports.models import (
     PublishedReport,
 )
 from lms.reports.queries import compliance_report
+from lms.reports.rules import encode_milestones
 
 
-def slug_for(title: str) -> str:
+def _slug_for(title: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "plan"
     slug, n = base, 2
     while db.session.scalar(select(ActionPlan.id).where(ActionPlan.slug == slug)) is not None:
@@ -26,13 +28,54 @@ def slug_for(title: str) -> str:
     return slug
 
 
-def save_target(target: PlanTarget, requirement: Requirement, organisation_ids: list[int] | None,
-                milestones: list[tuple[date, int | float]]) -> PlanTarget:
-    """A training target: a requirement, the organisations it covers (None: all) and dated milestones."""
+def save_plan(plan: ActionPlan | None, title: str, owner: str, starts_on: date) -> ActionPlan:
+    """A new plan (None), with a slug from its title, or a plan changed; the slug never changes."""
+    if plan is None:
+        plan = ActionPlan(slug=_slug_for(title))
+        db.session.add(plan)
+    plan.title, plan.owner, plan.starts_on = title, owner, starts_on
+    db.session.flush()
+    return plan
+
+
+def _next_position(model, plan: ActionPlan) -> int:
+    """After the plan's last action or measure, counted in SQL."""
+    return (db.session.scalar(select(func.max(model.position)).where(model.plan_id == plan.id)) or 0) + 1
+
+
+def save_action(plan: ActionPlan, action: PlanAction | None, fields: dict[str, str], target_id: int | None) -> PlanAction:
+    """A new action (None) at the end of the plan, or an action changed: recommendation, action, owner, budget,
+    timescale, and the target that measures it."""
+    if action is None:
+        action = PlanAction(plan=plan, position=_next_position(PlanAction, plan))
+        db.session.add(action)
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action.target_id = target_id
+    db.session.flush()
+    return action
+
+
+def add_measure(plan: ActionPlan, title: str, description: str) -> PlanMeasure:
+    """A quarterly measure at the end of the plan's list."""
+    measure = PlanMeasure(plan_id=plan.id, position=_next_position(PlanMeasure, plan), title=title,
+                          description=description)
+    db.session.add(measure)
+    db.session.flush()
+    return measure
+
+
+def save_target(plan: ActionPlan, target: PlanTarget | None, requirement: Requirement,
+                organisation_ids: list[int] | None, milestones: list[Milestone]) -> PlanTarget:
+    """A new training target (None) or a target changed: a requirement, the organisations it covers (None: all)
+    and dated milestones."""
+    if target is None:
+        target = PlanTarget(plan_id=plan.id)
+        db.session.add(target)
     target.requirement = requirement
     target.all_organisations = organisation_ids is None
     target.organisation_ids = sorted(organisation_ids or [])
-    target.milestones = [{"date": d.isoformat(), "percent": str(p)} for d, p in sorted(milestones)]
+    target.milestones = encode_milestones(milestones)
     db.session.flush()
     return target
 

@@ -13,14 +13,16 @@ from lms.accounts.queries import visible_people
 from lms.clock import today
 from lms.compliance import rules
 from lms.compliance.models import Requirement
-from lms.compliance.queries import organisations as all_organisations, requirements as all_requirements
+from lms.compliance.queries import counts_on, organisations as all_organisations, requirements as all_requirements
 from lms.extensions import db
 from lms.reports import charts, exports, queries, services
 from lms.reports.forms import (
     MILESTONES, ActionForm, MeasureForm, MeasureValueForm, PlanForm, PublishForm, TargetForm, UpdateForm,
 )
 from lms.reports.models import ActionPlan, ActionStatus, PlanAction, PlanMeasure, PlanTarget, PublishedReport
-from lms.reports.rules import previous_quarter_end, quarter_end_on_or_before, quarter_ends
+from lms.reports.rules import (
+    decode_milestones, milestones_after_start, previous_quarter_end, quarter_end_on_or_before, quarter_ends, rag_counts,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -55,30 +57,25 @@ def _filters() -> queries.Filters:
     )
 
 
-def _rag_counts(rows) -> dict[str, int]:
-    counts = {"green": 0, "amber": 0, "red": 0, "n/a": 0}
-    for row in rows:
-        counts[row.rag or "n/a"] += 1
-    return counts
-
-
 @bp.get("/")
 @role_required(*READERS)
 def index():
     """Every plan with its RAG at a glance and what moved since the last quarter end."""
     day = today()
     since = previous_quarter_end(day)
-    summaries = []
-    for plan in queries.plans():
-        rows = queries.compliance_report(day, plan)
-        before = {(r.organisation.id, r.requirement.id): r for r in queries.compliance_report(since, plan)}
+    summaries, plans = [], queries.plans()
+    # The counts are the same for every plan: two queries in all, not two a plan.
+    counts, counts_since = (counts_on(day), counts_on(since)) if plans else ({}, {})
+    for plan in plans:
+        rows = queries.compliance_report(day, plan, counts)
+        before = {(r.organisation.id, r.requirement.id): r for r in queries.compliance_report(since, plan, counts_since)}
         moves = []
         for row in rows:
             old = before.get((row.organisation.id, row.requirement.id))
             if old is not None and row.percent is not None and old.percent is not None and row.percent != old.percent:
                 moves.append((row, old, row.percent - old.percent))
         moves.sort(key=lambda m: -abs(m[2]))
-        summaries.append({"plan": plan, "rows": rows, "rags": _rag_counts(rows), "moves": moves[:5],
+        summaries.append({"plan": plan, "rows": rows, "rags": rag_counts(rows), "moves": moves[:5],
                           "worse": sum(1 for m in moves if m[2] < 0), "better": sum(1 for m in moves if m[2] > 0),
                           "published": _published_of(plan)[:3]})
     return render_template("reports/index.html", summaries=summaries, day=day, since=since,
@@ -153,13 +150,14 @@ def organisation(slug: str, organisation_id: int):
         abort(404)
     day = _day()
     [series] = queries.series_for(plan, target, [org], day)
-    milestones = queries.milestones_of(target)
+    milestones = decode_milestones(target.milestones)
     end = max([day] + [m.on for m in milestones])
     trajectory = charts.target_line(plan.starts_on, [(m.on, m.percent) for m in milestones], end)
     chart = charts.line_chart(series.percents(), trajectory, plan.starts_on, end)
     page = max(1, request.args.get("page", 1, type=int))
     untrained, untrained_total = queries.untrained_on(day, org, target.requirement, _people_scope(), page=page)
-    row = next(r for r in queries.compliance_report(day, plan) if r.organisation.id == org.id and r.requirement.id == requirement_id)
+    # The series ends on the day itself, so its last point is this row's counts.
+    row = queries.target_row(plan, target, org, day, series.points[-1][1:])
     return render_template(
         "reports/organisation.html", plan=plan, org=org, target=target, targets=targets, day=day, row=row,
         chart=chart, series=series, targets_by_day={d: rules.target_on(plan.starts_on, milestones, d) for d, _, _ in series.points},
@@ -208,7 +206,7 @@ def board(slug: str):
                                         for r in rows if r.requirement.id == t.requirement_id])) for t in plan.targets]
     return render_template("reports/board.html", plan=plan, day=day, rows=rows, overview=overview,
                            pipeline=queries.pipeline(day, rows), actions=_actions_of(plan), measures=_measures_of(plan),
-                           percent=rules.format_percent, rags=_rag_counts(rows))
+                           percent=rules.format_percent, rags=rag_counts(rows))
 
 
 # --- publishing ---
@@ -257,9 +255,7 @@ def _quarter_choices(plan: ActionPlan) -> list[SelectChoice]:
 def new_plan():
     form = PlanForm()
     if form.validate_on_submit():
-        plan = ActionPlan(slug=services.slug_for(form.title.data), title=form.title.data.strip(),
-                          owner=form.owner.data.strip(), starts_on=form.starts_on.data)
-        db.session.add(plan)
+        plan = services.save_plan(None, form.title.data.strip(), form.owner.data.strip(), form.starts_on.data)
         db.session.commit()
         flash(f"{plan.title} is created. Add its training targets, actions and measures.")
         return redirect(url_for("reports.plan", slug=plan.slug))
@@ -272,10 +268,11 @@ def edit_plan(slug: str):
     plan = _plan_or_404(slug)
     form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
     if form.validate_on_submit():
-        if any(date.fromisoformat(m["date"]) <= form.starts_on.data for t in plan.targets for m in t.milestones):
+        if not milestones_after_start(form.starts_on.data,
+                                      [m.on for t in plan.targets for m in decode_milestones(t.milestones)]):
             form.starts_on.errors.append("The plan must start before its first milestone")
         else:
-            plan.title, plan.owner, plan.starts_on = form.title.data.strip(), form.owner.data.strip(), form.starts_on.data
+            services.save_plan(plan, form.title.data.strip(), form.owner.data.strip(), form.starts_on.data)
             db.session.commit()
             flash(f"{plan.title} is saved.")
             return redirect(url_for("reports.plan", slug=plan.slug))
@@ -286,9 +283,8 @@ def _target_form(plan: ActionPlan, target: PlanTarget | None) -> TargetForm:
     if request.method == "GET" and target is not None:
         data = {"requirement": str(target.requirement_id), "scope": "all" if target.all_organisations else "some",
                 "organisations": [str(i) for i in target.organisation_ids]}
-        for n, m in enumerate(target.milestones, start=1):
-            data[f"milestone_{n}_on"] = date.fromisoformat(m["date"])
-            data[f"milestone_{n}_percent"] = Fraction(m["percent"])
+        for n, m in enumerate(decode_milestones(target.milestones), start=1):
+            data[f"milestone_{n}_on"], data[f"milestone_{n}_percent"] = m.on, m.percent
         form = TargetForm(data=data)
     else:
         form = TargetForm()
@@ -310,50 +306,55 @@ def target(slug: str, target_id: int | None = None):
             abort(404)
     form = _target_form(plan, target)
     if form.validate_on_submit():
-        milestones = form.milestones()
-        if any(on <= plan.starts_on for on, _ in milestones):
+        milestones = [rules.Milestone(on, Fraction(percent)) for on, percent in form.milestones()]
+        if not milestones_after_start(plan.starts_on, [m.on for m in milestones]):
             form.milestone_1_on.errors.append(f"Every milestone must be after the plan starts ({plan.starts_on:%d/%m/%Y})")
         else:
             requirement = db.get_or_404(Requirement, int(form.requirement.data))
-            if target is None:
-                target = PlanTarget(plan_id=plan.id, requirement=requirement)
-                db.session.add(target)
-            services.save_target(target, requirement,
+            services.save_target(plan, target, requirement,
                                  None if form.scope.data == "all" else [int(i) for i in form.organisations.data],
-                                 [(on, float(p)) if p % 1 else (on, int(p)) for on, p in milestones])
+                                 milestones)
             db.session.commit()
             flash("The target is saved.")
             return redirect(url_for("reports.plan", slug=plan.slug))
     return render_template("reports/target_form.html", form=form, plan=plan, target=target, milestones=MILESTONES)
 
 
+def _action_form(plan: ActionPlan, action: PlanAction | None, submitted: bool = False) -> ActionForm:
+    """The action's form with the plan's targets to choose from: what was submitted, else the action as stored."""
+    form = ActionForm() if submitted else ActionForm(obj=action, target=str(action.target_id or "") if action else "")
+    form.target.choices = [SelectChoice("", "Not a training line")] + [
+        SelectChoice(str(t.id), f"{t.requirement.title} ({'every organisation' if t.all_organisations else f'{len(t.organisation_ids)} organisations'})")
+        for t in plan.targets]
+    return form
+
+
 @bp.route("/plans/<slug>/actions/new", methods=["GET", "POST"])
 @bp.route("/plans/<slug>/actions/<int:action_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@role_required(*READERS)
 def action(slug: str, action_id: int | None = None):
-    """One line of the plan: recommendation, action, owner, budget, timescale, and the target that measures it."""
+    """One line of the plan: recommendation, action, owner, budget, timescale, and the target that measures it.
+    Readers see its dated updates; only editors add one or change the action."""
     plan = _plan_or_404(slug)
+    editor = current_user.has_role(*EDITORS)
+    if not editor and (request.method == "POST" or action_id is None):
+        abort(403)
     action = None
     if action_id is not None:
         action = db.get_or_404(PlanAction, action_id)
         if action.plan_id != plan.id:
             abort(404)
-    form = ActionForm(obj=action, target=str(action.target_id or "") if action else "") if request.method == "GET" else ActionForm()
-    form.target.choices = [SelectChoice("", "Not a training line")] + [
-        SelectChoice(str(t.id), f"{t.requirement.title} ({'every organisation' if t.all_organisations else f'{len(t.organisation_ids)} organisations'})")
-        for t in plan.targets]
+    form = _action_form(plan, action, submitted=request.method == "POST")
     if form.validate_on_submit():
-        if action is None:
-            action = PlanAction(plan=plan, position=len(_actions_of(plan)) + 1)
-            db.session.add(action)
-        for name in ("recommendation", "action", "owner", "budget", "timescale"):
-            setattr(action, name, (getattr(form, name).data or "").strip())
-        action.target_id = int(form.target.data) if form.target.data else None
+        fields = {name: (getattr(form, name).data or "").strip()
+                  for name in ("recommendation", "action", "owner", "budget", "timescale")}
+        services.save_action(plan, action, fields, int(form.target.data) if form.target.data else None)
         db.session.commit()
         flash("The action is saved.")
         return redirect(url_for("reports.plan", slug=plan.slug, _anchor="actions"))
     update_form = UpdateForm(data={"on": today(), "status": action.status.value}) if action else None
-    return render_template("reports/action_form.html", form=form, plan=plan, action=action, update_form=update_form)
+    return render_template("reports/action_form.html", form=form, plan=plan, action=action, update_form=update_form,
+                           editor=editor)
 
 
 @bp.post("/plans/<slug>/actions/<int:action_id>/updates")
@@ -369,9 +370,8 @@ def add_update(slug: str, action_id: int):
         db.session.commit()
         flash("The update is added.")
         return redirect(url_for("reports.action", slug=plan.slug, action_id=action.id))
-    edit = ActionForm(obj=action, target=str(action.target_id or ""))
-    edit.target.choices = [SelectChoice("", "Not a training line")] + [SelectChoice(str(t.id), t.requirement.title) for t in plan.targets]
-    return render_template("reports/action_form.html", form=edit, plan=plan, action=action, update_form=form), 400
+    return render_template("reports/action_form.html", form=_action_form(plan, action), plan=plan, action=action,
+                           update_form=form, editor=True), 400
 
 
 @bp.route("/plans/<slug>/measures/new", methods=["GET", "POST"])
@@ -380,8 +380,7 @@ def new_measure(slug: str):
     plan = _plan_or_404(slug)
     form = MeasureForm()
     if form.validate_on_submit():
-        db.session.add(PlanMeasure(plan_id=plan.id, position=len(_measures_of(plan)) + 1, title=form.title.data.strip(),
-                                   description=(form.description.data or "").strip()))
+        services.add_measure(plan, form.title.data.strip(), (form.description.data or "").strip())
         db.session.commit()
         flash("The measure is added. Enter its figure each quarter.")
         return redirect(url_for("reports.plan", slug=plan.slug, _anchor="measures"))

@@ -155,6 +155,43 @@ def test_plans_are_made_and_tracked_in_the_product(client, sign_in_as, partnersh
     assert client.post(f"/reports/plans/{slug}/measures/{measure.id}", data={"quarter_end": "2027-03-31", "value": "412"}).status_code in (200, 302)
 
 
+def test_a_coordinator_reads_an_actions_updates_but_cannot_change_it(client, sign_in_as, partnership):
+    plan = partnership["plan"]
+    action = PlanAction(plan=plan, position=1, recommendation="Train every worker", action="Run courses",
+                        owner="Workforce lead")
+    db.session.add(action)
+    services.add_update(action, date(2026, 3, 1), "Dates set with the council", ActionStatus.IN_PROGRESS,
+                        partnership["people"][0])
+    db.session.commit()
+    sign_in_as(Role.COORDINATOR)
+    url = f"/reports/plans/{plan.slug}/actions/{action.id}"
+    plan_page = client.get(f"/reports/plans/{plan.slug}").get_data(as_text=True)
+    assert f'href="{url}"' in plan_page and "All updates" in plan_page
+    response = client.get(url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Dates set with the council" in page and "Run courses" in page
+    assert "<form" not in page.split('<main', 1)[1]
+    assert client.post(url, data={"recommendation": "x", "action": "y", "owner": "z"}).status_code == 403
+    assert client.post(f"{url}/updates", data={"on": ["1", "4", "2026"], "status": "done", "note": "n"}).status_code == 403
+    assert client.get(f"/reports/plans/{plan.slug}/actions/new").status_code == 403
+
+
+def test_a_failed_update_shows_the_action_form_as_before(client, sign_in_as, partnership):
+    sign_in_as(Role.COMMISSIONER)
+    plan = partnership["plan"]
+    action = PlanAction(plan=plan, position=1, recommendation="Train every worker", action="Run courses",
+                        owner="Workforce lead", target=plan.targets[0])
+    db.session.add(action)
+    db.session.commit()
+    url = f"/reports/plans/{plan.slug}/actions/{action.id}"
+    shown = client.get(url).get_data(as_text=True)
+    failed = client.post(f"{url}/updates", data={"status": "done"})
+    assert failed.status_code == 400
+    assert "Hidden Harm awareness (every organisation)" in shown
+    assert "Hidden Harm awareness (every organisation)" in failed.get_data(as_text=True)
+
+
 def test_measures_are_entered_by_quarter_and_shown_as_a_trend(client, sign_in_as, partnership):
     editor = sign_in_as(Role.COMMISSIONER)
     plan = partnership["plan"]
