@@ -1,10 +1,11 @@
 """The action-plan report (DESIGN §2.6) and what commissioners drill into: each a set-based query on the
 compliance engine's predicates, then the plan's arithmetic from compliance.rules."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Organisation, Sector, Team, User
 from lms.clock import LONDON
@@ -13,6 +14,7 @@ from lms.compliance.models import Completion, Requirement
 from lms.compliance.queries import counts_on, counts_over, in_scope_on, organisations, requirements, valid_on
 from lms.events.models import Booking, BookingStatus, Event, event_requirements
 from lms.extensions import db
+from lms.paging import Page, paged
 from lms.reports.models import ActionPlan, PlanTarget
 from lms.reports.rules import decode_milestones, month_ends
 
@@ -182,8 +184,7 @@ class Untrained:
     booked_on: datetime | None  # the next session they are booked on that counts towards it
 
 
-def untrained_on(day: date, organisation: Organisation, requirement: Requirement, people, *, page: int = 1,
-                 per_page: int = 50) -> tuple[list[Untrained], int]:
+def untrained_on(day: date, organisation: Organisation, requirement: Requirement, people, *, page: int = 1) -> Page:
     """In-scope people without a valid completion on the day, among `people` (the viewer's scope: a select
     of user ids, or None for everyone), with their last expiry and next booking, paged in SQL."""
     scope = in_scope_on(day).subquery()
@@ -198,16 +199,15 @@ def untrained_on(day: date, organisation: Organisation, requirement: Requirement
                     .where(Event.cancelled_at.is_(None), Event.starts_at >= _start_of(day)).scalar_subquery())
     query = (
         select(User, last.label("expired_on"), next_session.label("booked_on"))
-        .join(scope, scope.c.user_id == User.id)
+        .join(scope, scope.c.user_id == User.id).options(joinedload(User.team))
         .where(scope.c.organisation_id == organisation.id, scope.c.requirement_id == requirement.id,
                ~valid_on(day, scope.c.user_id, scope.c.requirement_id))
         .order_by(User.family_name, User.given_name, User.id)
     )
     if people is not None:
         query = query.where(User.id.in_(people))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return [Untrained(person, expired_on, booked_on) for person, expired_on, booked_on in rows], total
+    found = paged(query, page)
+    return replace(found, items=[Untrained(person, expired_on, booked_on) for person, expired_on, booked_on in found.items])
 
 
 # --- series for charts ---

@@ -15,6 +15,7 @@ from lms.compliance import rules
 from lms.compliance.models import Requirement
 from lms.compliance.queries import counts_on, organisations as all_organisations, requirements as all_requirements
 from lms.extensions import db
+from lms.paging import page_number
 from lms.reports import charts, exports, queries, services
 from lms.reports.forms import (
     MILESTONES, ActionForm, MeasureForm, MeasureValueForm, PlanForm, PublishForm, TargetForm, UpdateForm,
@@ -154,15 +155,14 @@ def organisation(slug: str, organisation_id: int):
     end = max([day] + [m.on for m in milestones])
     trajectory = charts.target_line(plan.starts_on, [(m.on, m.percent) for m in milestones], end)
     chart = charts.line_chart(series.percents(), trajectory, plan.starts_on, end)
-    page = max(1, request.args.get("page", 1, type=int))
-    untrained, untrained_total = queries.untrained_on(day, org, target.requirement, _people_scope(), page=page)
+    untrained = queries.untrained_on(day, org, target.requirement, _people_scope(), page=page_number(request.args.get("page")))
     # The series ends on the day itself, so its last point is this row's counts.
     row = queries.target_row(plan, target, org, day, series.points[-1][1:])
     return render_template(
         "reports/organisation.html", plan=plan, org=org, target=target, targets=targets, day=day, row=row,
         chart=chart, series=series, targets_by_day={d: rules.target_on(plan.starts_on, milestones, d) for d, _, _ in series.points},
-        teams=queries.teams_on(day, org, target.requirement), untrained=untrained, untrained_total=untrained_total,
-        opens_records=current_user.has_role(Role.ADMIN, Role.COORDINATOR, Role.MANAGER), page=page, pipeline=queries.pipeline(day, [row]).get((org.id, requirement_id)),
+        teams=queries.teams_on(day, org, target.requirement), untrained=untrained,
+        opens_records=current_user.has_role(Role.ADMIN, Role.COORDINATOR, Role.MANAGER), pipeline=queries.pipeline(day, [row]).get((org.id, requirement_id)),
         percent=rules.format_percent, readers=current_user.has_role(*READERS),
     )
 
