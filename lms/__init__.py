@@ -8,6 +8,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import http, logs, navigation, templating
 from lms.clock import format_date, format_datetime, format_moment, format_session_time, london_date
+from lms.compliance.rules import format_percent
+from lms.compliance.rules import percent as percent_of
 from lms.config import ROOT, Config
 from lms import cli, extensions
 
@@ -37,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["date_of"] = lambda moment: format_date(london_date(moment))
     app.jinja_env.filters["isodate"] = lambda text: format_date(date.fromisoformat(text))
     app.jinja_env.globals["session_time"] = format_session_time
+    # Every percent on a page is rounded the same way as the reports and their exports.
+    app.jinja_env.globals["percent"] = format_percent
+    app.jinja_env.globals["percent_of"] = lambda part, whole: format_percent(percent_of(part, whole))
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     WTFormsHelpers(app)

@@ -105,7 +105,7 @@ def plan(slug: str):
         filters=filters, organisations=all_organisations(), requirements=[t.requirement for t in plan.targets],
         sectors=list(Sector), actions=_actions_of(plan), measures=_measures_of(plan), published=_published_of(plan),
         editor=current_user.has_role(*EDITORS), quarter_end=quarter_end_on_or_before(day),
-        publish_form=PublishForm(), percent=rules.format_percent,
+        publish_form=PublishForm(),
     )
 
 
@@ -163,7 +163,7 @@ def organisation(slug: str, organisation_id: int):
         chart=chart, series=series, targets_by_day={d: rules.target_on(plan.starts_on, milestones, d) for d, _, _ in series.points},
         teams=queries.teams_on(day, org, target.requirement), untrained=untrained,
         opens_records=current_user.has_role(Role.ADMIN, Role.COORDINATOR, Role.MANAGER), pipeline=queries.pipeline(day, [row]).get((org.id, requirement_id)),
-        percent=rules.format_percent, readers=current_user.has_role(*READERS),
+        readers=current_user.has_role(*READERS),
     )
 
 
@@ -206,7 +206,7 @@ def board(slug: str):
                                         for r in rows if r.requirement.id == t.requirement_id])) for t in plan.targets]
     return render_template("reports/board.html", plan=plan, day=day, rows=rows, overview=overview,
                            pipeline=queries.pipeline(day, rows), actions=_actions_of(plan), measures=_measures_of(plan),
-                           percent=rules.format_percent, rags=rag_counts(rows))
+                           rags=rag_counts(rows))
 
 
 # --- publishing ---
