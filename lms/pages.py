@@ -6,8 +6,8 @@ from sqlalchemy import text
 from lms.accounts.models import Role
 from lms.clock import today
 from lms.compliance.queries import counts_on
+from lms.compliance.rules import urgency
 from lms.compliance.teams import team_counts
-from lms.compliance.rules import Status
 from lms.compliance.services import statuses
 from lms.db import utcnow
 from lms.events.queries import programme, upcoming_for
@@ -18,17 +18,13 @@ from lms.reports.rules import rag_counts
 
 bp = Blueprint("pages", __name__)
 
-# What a learner is asked to do first: overdue before due soon before a new starter's first time.
-URGENCY = {Status.EXPIRED: 0, Status.MISSING: 0, Status.DUE_SOON: 1, Status.INDUCTION: 2}
-
-
 @bp.get("/")
 @login_required
 def home():
     """What matters to each of the person's roles: their own training first, then their team, then the partnership."""
     day = today()
     items = statuses([current_user], day)[current_user.id]
-    to_do = sorted((i for i in items if i.status.status in URGENCY), key=lambda i: (URGENCY[i.status.status], i.status.due))
+    to_do = sorted((i for i in items if urgency(i.status)), key=lambda i: urgency(i.status))
     context = {"day": day, "to_do": to_do, "required": len(items), "courses": published_titles()}
     now = utcnow()
     context["sessions"] = upcoming_for(current_user, now)

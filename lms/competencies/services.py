@@ -5,7 +5,7 @@ transaction; every change to them re-works the record's state with rules.assess.
 """
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.audit import services as audit
@@ -14,7 +14,7 @@ from lms.competencies.framework import FrameworkSpec
 from lms.competencies.models import CompetencyRecord, Decision, Evidence, Framework, Unit, UnitGroup
 from lms.competencies.queries import is_manager_of, unit_by_reference
 from lms.competencies.rules import DecisionAction, EvidenceSource, RecordStatus
-from lms.db import insert_unless_exists, utcnow
+from lms.db import insert_unless_exists, lock_row, utcnow
 from lms.extensions import db
 from lms.learning.models import CourseCompletion
 
@@ -96,12 +96,8 @@ def _drop_unused_groups(groups: dict[str, UnitGroup], spec: FrameworkSpec, units
 # --- records ---
 
 def lock_record(record_id: int) -> CompetencyRecord:
-    """The record, locked until the transaction ends and read fresh, so two decisions never cross.
-    On SQLite the no-op UPDATE takes the database's write lock."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("UPDATE competency_records SET id = id WHERE id = :id"), {"id": record_id})
-    return db.session.scalar(select(CompetencyRecord).where(CompetencyRecord.id == record_id).with_for_update()
-                             .execution_options(populate_existing=True))
+    """The record, locked until the transaction ends and read fresh, so two decisions never cross."""
+    return lock_row(db.session, CompetencyRecord, record_id)
 
 
 def record_for(person_id: int, unit: Unit) -> CompetencyRecord:

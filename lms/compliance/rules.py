@@ -68,6 +68,16 @@ class StatusOn:
     explanation: str
 
 
+# What someone is asked to do first: overdue before due soon before a new starter's first time.
+URGENCY = {Status.EXPIRED: 0, Status.MISSING: 0, Status.DUE_SOON: 1, Status.INDUCTION: 2}
+
+
+def urgency(status: StatusOn) -> tuple[int, date | None] | None:
+    """Where a requirement comes in someone's list of things to do, soonest due first; None if nothing is to do."""
+    rank = URGENCY.get(status.status)
+    return None if rank is None else (rank, status.due)
+
+
 def status_on(completions: list[date], rule: Rule, start_date: date, day: date,
               exemption_ends: date | None = None) -> StatusOn:
     """A person's status for one requirement on `day`, from the dates they completed it.

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lms.compliance.rules import (
-    Milestone, Rule, Status, add_months, format_percent, next_milestone, percent, rag, reminder_stage,
-    staff_needed, status_on, target_on,
+    Milestone, Rule, Status, StatusOn, add_months, format_percent, next_milestone, percent, rag, reminder_stage,
+    staff_needed, status_on, target_on, urgency,
 )
 
 RULE = Rule(validity_months=24, due_soon_days=60, induction_days=90)
@@ -116,3 +116,14 @@ def test_reminder_stage_is_the_latest_reached(due_in, stage):
     day = date(2025, 6, 1)
     completed = add_months(day + timedelta(days=due_in), -24)
     assert reminder_stage(status_on([completed], RULE, START, day), day) == stage
+
+
+def test_things_to_do_come_overdue_first_then_due_soon_then_a_new_starters_first_time():
+    def on(status, day):
+        return StatusOn(status, day, "")
+
+    items = [on(Status.INDUCTION, date(2026, 1, 5)), on(Status.DUE_SOON, date(2026, 1, 20)),
+             on(Status.COMPLIANT, date(2027, 1, 1)), on(Status.MISSING, date(2026, 2, 1)),
+             on(Status.EXPIRED, date(2025, 12, 1)), on(Status.EXEMPT, date(2026, 6, 1))]
+    ordered = sorted((item for item in items if urgency(item)), key=urgency)
+    assert [item.status for item in ordered] == [Status.EXPIRED, Status.MISSING, Status.DUE_SOON, Status.INDUCTION]
