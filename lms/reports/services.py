@@ -1,8 +1,9 @@
 """Writes for plans and reports: targets, actions and their updates, quarterly measures, published reports.
 Flush only; the view or command commits."""
 import re
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, except_, func, insert, literal, or_, select, true
 
@@ -148,44 +149,72 @@ def differences(report: PublishedReport, limit: int = 200) -> tuple[list[Differe
     gone = {(u, r): (o, bool(c)) for u, r, o, c in db.session.execute(except_(stored, counted))}
     new = {(u, r): (o, bool(c)) for u, r, o, c in db.session.execute(except_(counted, stored))}
     keys = sorted(gone.keys() | new.keys())
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({k[0] for k in keys[:limit]})))}
+    shown = keys[:limit]
+    records = _Records.of(report, {u for u, _ in shown})
     requirements = {r.id: r for r in db.session.scalars(select(Requirement))}
-    result = [Difference(people[u], requirements[r], gone.get((u, r)), new.get((u, r)),
-                         _reasons(report, people[u], requirements[r], gone.get((u, r)), new.get((u, r))))
-              for u, r in keys[:limit]]
+    result = [Difference(records.people[u], requirements[r], gone.get((u, r)), new.get((u, r)),
+                         records.reasons(records.people[u], requirements[r], gone.get((u, r)), new.get((u, r))))
+              for u, r in shown]
     return result, len(keys)
 
 
-def _reasons(report: PublishedReport, person: User, requirement: Requirement, then, now) -> list[str]:
-    """What in the person's records today explains the difference, from the records themselves."""
-    day, published = report.as_of, report.published_at
-    reasons = []
-    for completion in db.session.scalars(select(Completion).where(
-            Completion.user_id == person.id, Completion.requirement_id == requirement.id, Completion.completed_on <= day)):
-        if completion.created_at > published:
-            reasons.append(f"a completion dated {completion.completed_on:%d/%m/%Y} was recorded on "
-                           f"{completion.created_at:%d/%m/%Y} ({completion.source})")
-        if completion.superseded_at is not None and completion.superseded_at > published:
-            reasons.append(f"a completion dated {completion.completed_on:%d/%m/%Y} was corrected on "
-                           f"{completion.superseded_at:%d/%m/%Y}: {completion.superseded_reason}")
-    for exemption in db.session.scalars(select(Exemption).where(
-            Exemption.user_id == person.id, Exemption.requirement_id == requirement.id, Exemption.created_at > published)):
-        reasons.append(f"an exemption to {exemption.ends_on:%d/%m/%Y} was recorded on {exemption.created_at:%d/%m/%Y}")
-    if then is not None and now is None:
-        if person.leaving_date is not None and person.leaving_date < day:
-            reasons.append(f"their leaving date is now {person.leaving_date:%d/%m/%Y}, before the report's date")
-        elif person.start_date > day:
-            reasons.append(f"their start date is now {person.start_date:%d/%m/%Y}, after the report's date")
-        elif not _role_requires(person, requirement):
-            reasons.append("their job role no longer requires it")
-    if then is None and now is not None and not reasons:
-        reasons.append("their start date, leaving date or job role now puts them in scope on that date")
-    if then is not None and now is not None and then[0] != now[0]:
-        org = db.session.get(Organisation, now[0])
-        reasons.append(f"they are now counted in {org.name}")
-    return reasons or ["their HR record was changed after publication"]
+@dataclass
+class _Records:
+    """What explains the differences of the people shown, read in one query each, not one a person."""
+
+    as_of: date
+    published_at: datetime
+    people: dict[int, User]
+    completions: dict[tuple[int, int], list[Completion]]
+    exemptions: dict[tuple[int, int], list[Exemption]]
+    role_requirements: set[tuple[int, int]]
+    organisation_names: dict[int, str]
+
+    @classmethod
+    def of(cls, report: PublishedReport, ids: set[int]) -> "_Records":
+        day, published = report.as_of, report.published_at
+        completions, exemptions = defaultdict(list), defaultdict(list)
+        for completion in db.session.scalars(select(Completion).where(
+                Completion.user_id.in_(ids), Completion.completed_on <= day).order_by(Completion.id)):
+            completions[completion.user_id, completion.requirement_id].append(completion)
+        for exemption in db.session.scalars(select(Exemption).where(
+                Exemption.user_id.in_(ids), Exemption.created_at > published).order_by(Exemption.id)):
+            exemptions[exemption.user_id, exemption.requirement_id].append(exemption)
+        return cls(
+            day, published, {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))},
+            completions, exemptions,
+            {(role, requirement) for role, requirement in db.session.execute(
+                select(RoleRequirement.job_role_id, RoleRequirement.requirement_id))},
+            dict(db.session.execute(select(Organisation.id, Organisation.name)).all()),
+        )
+
+    def reasons(self, person: User, requirement: Requirement, then, now) -> list[str]:
+        """What in the person's records today explains the difference, from the records themselves."""
+        day, published, key = self.as_of, self.published_at, (person.id, requirement.id)
+        reasons = []
+        for completion in self.completions[key]:
+            if completion.created_at > published:
+                reasons.append(f"a completion dated {completion.completed_on:%d/%m/%Y} was recorded on "
+                               f"{completion.created_at:%d/%m/%Y} ({completion.source})")
+            if completion.superseded_at is not None and completion.superseded_at > published:
+                reasons.append(f"a completion dated {completion.completed_on:%d/%m/%Y} was corrected on "
+                               f"{completion.superseded_at:%d/%m/%Y}: {completion.superseded_reason}")
+        for exemption in self.exemptions[key]:
+            reasons.append(f"an exemption to {exemption.ends_on:%d/%m/%Y} was recorded on {exemption.created_at:%d/%m/%Y}")
+        if then is not None and now is None:
+            if person.leaving_date is not None and person.leaving_date < day:
+                reasons.append(f"their leaving date is now {person.leaving_date:%d/%m/%Y}, before the report's date")
+            elif person.start_date > day:
+                reasons.append(f"their start date is now {person.start_date:%d/%m/%Y}, after the report's date")
+            elif (person.job_role_id, requirement.id) not in self.role_requirements:
+                reasons.append("their job role no longer requires it")
+            elif person.organisation_id != then[0]:
+                reasons.append(f"they are now in {self.organisation_names[person.organisation_id]}, "
+                               "which the plan does not count for this training")
+        if then is None and now is not None and not reasons:
+            reasons.append("their start date, leaving date or job role now puts them in scope on that date")
+        if then is not None and now is not None and then[0] != now[0]:
+            reasons.append(f"they are now counted in {self.organisation_names[now[0]]}")
+        return reasons or ["their HR record was changed after publication"]
 
 
-def _role_requires(person: User, requirement: Requirement) -> bool:
-    return db.session.scalar(select(RoleRequirement.requirement_id).where(
-        RoleRequirement.job_role_id == person.job_role_id, RoleRequirement.requirement_id == requirement.id)) is not None

@@ -118,6 +118,25 @@ def test_published_figures_never_change_and_the_difference_is_explained(client, 
     assert any("leaving date is now" in r for r in reasons[people[6].id])
 
 
+def test_a_role_that_no_longer_needs_it_and_a_move_between_organisations_are_explained(
+        client, sign_in_as, make_job_role, partnership):
+    sign_in_as(Role.COMMISSIONER)
+    client.post("/reports/plans/hh-2026/publish", data={"as_of": "2026-09-30"})
+    report = db.session.scalar(select(PublishedReport))
+    people = partnership["people"]
+    people[2].job_role_id = make_job_role("Commissioning manager").id  # a role that needs no training
+    people[1].organisation_id = partnership["children"].id
+    db.session.commit()
+
+    changes, _ = services.differences(db.session.get(PublishedReport, report.id))
+    reasons = {(c.person.id, c.requirement.slug): c.reasons for c in changes}
+    assert "their job role no longer requires it" in reasons[people[2].id, "hidden-harm-awareness"]
+    assert "they are now counted in Children's Services" in reasons[people[1].id, "hidden-harm-awareness"]
+    # Level 2 is counted in Recovery Service only.
+    assert reasons[people[1].id, "safeguarding-children-l2"] == [
+        "they are now in Children's Services, which the plan does not count for this training"]
+
+
 def test_publishing_needs_an_editor(client, sign_in_as, partnership):
     sign_in_as(Role.COORDINATOR)
     assert client.post("/reports/plans/hh-2026/publish", data={"as_of": "2026-09-30"}).status_code == 403
