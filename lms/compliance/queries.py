@@ -178,7 +178,7 @@ def _required() -> Select:
               .scalar_subquery())
     exempt_until = (select(func.max(Exemption.ends_on))
                     .where(Exemption.user_id == User.id, Exemption.requirement_id == Requirement.id,
-                           Exemption.starts_on <= day, Exemption.ends_on >= day)
+                           exemption_covers(day))
                     .scalar_subquery())
     return (
         select(User.id, Requirement, latest, exempt_until)

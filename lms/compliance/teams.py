@@ -12,6 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from lms.accounts.models import Team, User
 from lms.accounts.queries import listed, listing, name_matches, team_of, teams_of_people
 from lms.compliance.models import Completion, Exemption, Requirement, RoleRequirement
+from lms.compliance.queries import exemption_covers
 from lms.compliance.rules import Status
 from lms.extensions import db
 from lms.paging import Page, page_of
@@ -52,7 +53,7 @@ def status_rows(people: Select, day: date | ColumnElement) -> Select:
             .group_by(Completion.user_id, Completion.requirement_id)
             .subquery("held"))
     exempt = (select(Exemption.user_id, Exemption.requirement_id)
-              .where(Exemption.user_id.in_(people), Exemption.starts_on <= on, Exemption.ends_on >= on)
+              .where(Exemption.user_id.in_(people), exemption_covers(on))
               .distinct()
               .subquery("exempt"))
     status = case(
